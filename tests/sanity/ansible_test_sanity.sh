@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Run `ansible-test sanity` on a collection source tree, here where there is no
+# pwsh and no route to ansible-test's pip bootstrap host.
+#   usage: tests/sanity/ansible_test_sanity.sh SOURCE_DIR NAMESPACE NAME [ansible-test sanity options...]
+# ansible-test needs the tree at .../ansible_collections/NAMESPACE/NAME, so the
+# tracked and unignored files are copied there (outside the checkout); ansible.windows and
+# microsoft.ad from .venv/collections are linked beside it.
+# validate-modules gets the tree-sitter $spec reader in place of pwsh;
+# pslint (PSScriptAnalyzer) is skipped because it needs real PowerShell.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source_dir=$(cd "$1" && pwd); namespace=$2; name=$3; shift 3
+venv="$root/.venv"
+# Outside this git checkout: inside it, ansible-test would list files with git
+# and skip the (ignored) copy.
+work="${TMPDIR:-/tmp}/entra_sync-ansible-test-$(id -u)/$namespace.$name"
+target="$work/ansible_collections/$namespace/$name"
+
+rm -rf "$work"
+mkdir -p "$target"
+if git -C "$source_dir" rev-parse --show-toplevel >/dev/null 2>&1 &&
+    [ "$(git -C "$source_dir" rev-parse --show-toplevel)" = "$source_dir" ]; then
+    (cd "$source_dir" && git ls-files -z --cached --others --exclude-standard |
+        xargs -0 -I{} sh -c '[ -e "$1" ] && printf "%s\0" "$1" || true' _ {} |
+        tar --null -T - -cf -) | tar -xf - -C "$target"
+else
+    (cd "$source_dir" && tar -cf - .) | tar -xf - -C "$target"
+fi
+for dependency in ansible/windows microsoft/ad; do
+    mkdir -p "$work/ansible_collections/${dependency%/*}"
+    ln -sfn "$venv/collections/ansible_collections/$dependency" "$work/ansible_collections/$dependency"
+done
+
+cd "$target"
+PATH="$root/tests/sanity/pwsh-spec-reader:$venv/bin:$PATH" \
+    "$venv/bin/ansible-test" sanity --python 3.12 --color no --skip-test pslint "$@"
