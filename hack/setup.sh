@@ -16,12 +16,15 @@ stamp="$venv/.setup-complete"
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 
+is_python312() {
+    command -v "$1" >/dev/null 2>&1 &&
+        "$1" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null
+}
+
 find_python312() {
     local candidate
-    for candidate in "${PYTHON:-}" python3.12 "$HOME/.pyenv/versions/"3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12; do
-        [ -n "$candidate" ] || continue
-        if command -v "$candidate" >/dev/null 2>&1 &&
-            "$candidate" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
+    for candidate in python3.12 "$HOME/.pyenv/versions/"3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12; do
+        if is_python312 "$candidate"; then
             command -v "$candidate"
             return 0
         fi
@@ -29,9 +32,15 @@ find_python312() {
     return 1
 }
 
-python=$(find_python312) || die "Python 3.12 was not found (ansible-core 2.21 needs it).
-  Fix: install it (Debian/Ubuntu: 'apt-get install python3.12 python3.12-venv'; pyenv: 'pyenv install 3.12')
+if [ -n "${PYTHON:-}" ]; then
+    is_python312 "$PYTHON" || die "PYTHON=$PYTHON is not a working Python 3.12 (with the venv module).
+  Fix: point PYTHON at a Python 3.12 interpreter, or unset it to let the set-up search for one."
+    python=$(command -v "$PYTHON")
+else
+    python=$(find_python312) || die "Python 3.12 was not found (ansible-core 2.21 needs it).
+  Fix: install it ('pyenv install 3.12', or your distribution's python3.12 and python3.12-venv packages)
   or point to one: 'PYTHON=/path/to/python3.12 make setup'."
+fi
 
 wanted="$("$python" -c 'import sys; print(sys.version.split()[0])') $(cat "$root/requirements/dev.txt" "$root/requirements/constraints.txt" | sha256sum | cut -c1-16) ansible-$ansible_bundle_version"
 
