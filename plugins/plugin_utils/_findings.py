@@ -1,0 +1,323 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, hybrid_identity maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared vocabulary of findings and root causes.
+
+A *finding* comes from the prerequisite rules, a *root cause* from the
+diagnosis engine; both are plain dicts with the same keys so reports, AWX
+statistics and tests can treat them alike::
+
+    {id, severity, title, evidence: [{source, line, text}],
+     remediation: {summary, automatic, how}, reference, source,
+     confidence (root causes only, 0..1)}
+
+Ids are API. Every id the collection emits is a row of ``CATALOG`` below,
+and nothing else in the code base spells a title, severity, remediation or
+reference.
+"""
+
+from __future__ import annotations
+
+import copy
+
+SEVERITIES = ('blocker', 'warning', 'info')
+SEVERITY_RANK = {'blocker': 0, 'warning': 1, 'info': 2}
+
+_LEARN = 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/'
+_SUPPORT = ('https://learn.microsoft.com/troubleshoot/entra/entra-id/user-prov-sync/'
+            'hybrid-sync-agent-installation-issues')
+_KB2995030 = ('https://learn.microsoft.com/troubleshoot/entra/entra-id/user-prov-sync/'
+              'entra-connect-services-not-start')
+_PREREQ = _LEARN + 'how-to-prerequisites'
+_GMSA = _LEARN + 'how-to-gmsa-cmdlets'
+_TROUBLE = _LEARN + 'how-to-troubleshoot'
+_INSTALL = _LEARN + 'how-to-install'
+
+
+def _r(summary, how, automatic=False):
+    return {'summary': summary, 'automatic': automatic, 'how': how}
+
+
+# id: (severity, title, remediation, reference)
+# ``automatic`` is True only where a role of this collection performs the fix
+# safely and idempotently (it still needs the matching role variable set).
+CATALOG = {
+    'service_logon_right_missing_all_services': (
+        'blocker',
+        "'Log on as a service' does not include NT SERVICE\\ALL SERVICES (S-1-5-80-0)",
+        _r("Grant 'Log on as a service' (SeServiceLogonRight) to S-1-5-80-0.",
+           'prerequisites role: ansible.windows.win_user_right name=SeServiceLogonRight '
+           'users=*S-1-5-80-0 action=add (only when no domain GPO defines the right).', True),
+        _SUPPORT),
+    'service_logon_right_removed_by_gpo': (
+        'blocker',
+        "A Group Policy defines 'Log on as a service' without NT SERVICE\\ALL SERVICES",
+        _r('Add NT SERVICE\\ALL SERVICES (S-1-5-80-0) to the winning GPO; a local grant is '
+           'undone at the next policy refresh.',
+           'Edit the GPO named in the evidence (Computer Configuration > Windows Settings > '
+           'Security Settings > Local Policies > User Rights Assignment), then gpupdate /force. '
+           'The collection does not edit domain GPOs.', False),
+        _SUPPORT),
+    'gmsa_logon_right_missing': (
+        'blocker',
+        "The gMSA the agent runs as lacks 'Log on as a service'",
+        _r("Grant 'Log on as a service' to the gMSA (or to S-1-5-80-0), in the winning GPO if one "
+           'defines the right, then restart AADConnectProvisioningAgent.',
+           'prerequisites role: ansible.windows.win_user_right for the gMSA when no GPO defines '
+           'the right; otherwise edit the GPO.', True),
+        _SUPPORT),
+    'deny_logon_as_service': (
+        'blocker',
+        "'Deny log on as a service' covers the agent's account",
+        _r("Remove the agent's account (or a group holding it) from 'Deny log on as a service'; "
+           'deny wins over allow.',
+           'Edit the policy that sets SeDenyServiceLogonRight (local or GPO). Not automated: '
+           'removing deny entries is a security decision.', False),
+        _SUPPORT),
+    'service_not_managed_account': (
+        'blocker',
+        'The service runs as a gMSA but is not flagged as a managed account',
+        _r('Flag the service as managed so Windows fetches the gMSA password itself.',
+           'sc.exe managedaccount AADConnectProvisioningAgent TRUE, then restart the service '
+           '(provisioning_agent role does this when entra_sync_fix_managed_account is true).', True),
+        _SUPPORT),
+    'kds_root_key_missing': (
+        'blocker',
+        'No usable KDS root key in the forest, so no gMSA password can be generated',
+        _r('Create a KDS root key on a domain controller and wait for replication (up to 10 hours).',
+           'microsoft.ad.kds_root_key against a domain controller (Add-KdsRootKey -EffectiveImmediately); '
+           'backdating the effective time is safe only with a single DC.', True),
+        _GMSA),
+    'kerberos_encryption_mismatch': (
+        'blocker',
+        "The host's Kerberos encryption types do not overlap the gMSA's",
+        _r('Align encryption types: AES128/AES256 on the gMSA and allowed on the host.',
+           'Set-ADServiceAccount <gMSA> -KerberosEncryptionType AES128,AES256 (gmsa_host module '
+           'reports the overlap); check the host policy SupportedEncryptionTypes.', False),
+        _SUPPORT),
+    'msa_container_missing': (
+        'blocker',
+        "The domain's Managed Service Accounts container is missing or orphaned (0x80072030)",
+        _r('Repair the Managed Service Accounts container (adprep /domainprep, or Microsoft support).',
+           'Manual Active Directory repair; never automated.', False),
+        _SUPPORT),
+    'gmsa_password_retrieval_denied': (
+        'blocker',
+        'This computer may not retrieve the gMSA password (Access Denied)',
+        _r('Add the agent computer (or a group holding it) to PrincipalsAllowedToRetrieveManagedPassword.',
+           'microsoft.ad.service_account ... allowed_to_retrieve_password, or '
+           'Set-ADServiceAccount -PrincipalsAllowedToRetrieveManagedPassword.', True),
+        _GMSA),
+    'stale_agent_installation': (
+        'blocker',
+        'A previous or partial agent installation is present',
+        _r('Uninstall agent and updater, confirm both services are gone, reboot, then reinstall.',
+           'provisioning_agent_package state=absent (removes partial installs) followed by '
+           'ansible.windows.win_reboot.', True),
+        _SUPPORT),
+    'unsupported_os': (
+        'blocker',
+        'Operating system not supported by the provisioning agent',
+        _r('Use domain-joined Windows Server 2016, 2019, 2022 (or 2025 with KB5070773) with '
+           'Desktop Experience.', 'Choose another host; cannot be remediated in place.', False),
+        _PREREQ),
+    'not_domain_joined': (
+        'blocker',
+        'The host is not joined to an Active Directory domain',
+        _r('Join the host to the domain it will synchronise.', 'microsoft.ad.membership.', False),
+        _PREREQ),
+    'insufficient_memory': (
+        'warning',
+        'Less than 4 GB of memory',
+        _r('Give the host at least 4 GB RAM.', 'Change the virtual machine size.', False),
+        _PREREQ),
+    'tls12_disabled': (
+        'blocker',
+        'TLS 1.2 is not enabled for SCHANNEL and .NET',
+        _r('Set the TLS 1.2 SCHANNEL Client/Server keys (Enabled=1, DisabledByDefault=0) and '
+           '.NET SchUseStrongCrypto=1, SystemDefaultTlsVersions=1 (64 and 32 bit), then reboot.',
+           'prerequisites role: ansible.windows.win_regedit for each key, then win_reboot.', True),
+        _PREREQ),
+    'dotnet_too_old': (
+        'blocker',
+        '.NET Framework 4.7.1 or later is not installed',
+        _r('Install .NET Framework 4.7.1 or later (Release >= 461308).',
+           'Install through your update channel; the collection does not install .NET.', False),
+        _PREREQ),
+    'execution_policy_blocks_registration': (
+        'blocker',
+        'PowerShell execution policy makes registration fail (Unrestricted or stricter than RemoteSigned)',
+        _r('Set the machine and user execution policy to RemoteSigned or Undefined.',
+           'prerequisites role: Set-ExecutionPolicy RemoteSigned -Scope LocalMachine; a GPO-set '
+           'MachinePolicy/UserPolicy must be changed in the GPO.', True),
+        _PREREQ),
+    'credential_manager_disabled': (
+        'blocker',
+        'The Credential Manager service (VaultSvc) is disabled',
+        _r('Set VaultSvc to Manual (its default) so the installer can use it.',
+           'prerequisites role: ansible.windows.win_service name=VaultSvc start_mode=manual.', True),
+        _SUPPORT),
+    'outbound_connectivity_blocked': (
+        'blocker',
+        'The agent cannot reach the Microsoft endpoints (outbound 443/80 or proxy)',
+        _r('Open outbound 443 and 80 to the endpoints of the cloud, without TLS inspection, or '
+           'configure the proxy in AADConnectProvisioningAgent.exe.config.',
+           'Firewall/proxy change; the provisioning_agent role can write the defaultProxy block '
+           'when entra_sync_proxy_url is set.', False),
+        _PREREQ),
+    'mfa_required_headless': (
+        'blocker',
+        'The tenant administrator account requires MFA, which a headless session cannot satisfy',
+        _r('Register from an interactive session, or use an account or flow that works headless.',
+           'Run registration interactively (or with device login) once; no automatic fix.', False),
+        _INSTALL),
+    'sync_account_mfa_required': (
+        'blocker',
+        'The Entra Connect Sync connector account is subject to MFA',
+        _r('Exclude the sync service account from MFA conditional access policies.',
+           'Conditional Access change in the tenant; not automated.', False),
+        _KB2995030),
+    'tenant_role_missing': (
+        'blocker',
+        'The tenant account lacks the Hybrid Identity Administrator role (or is a guest)',
+        _r('Use a member account holding Hybrid Identity Administrator (or Global Administrator).',
+           'Assign the role in Entra ID; not automated.', False),
+        _PREREQ),
+    'service_account_password_invalid': (
+        'blocker',
+        'The service cannot log on with its configured password',
+        _r("Update the service's password to the account's current password (or use a gMSA).",
+           'connect_sync_services role with entra_sync_service_password, or Services console.', False),
+        _KB2995030),
+    'service_account_disabled_or_expired': (
+        'blocker',
+        "The service's account is disabled, locked, expired or must change its password",
+        _r('Enable/unlock the account, clear "must change password", set a new password and '
+           'update it in the service.', 'Active Directory change; not automated.', False),
+        _KB2995030),
+    'sync_service_account_rights_missing': (
+        'blocker',
+        'The ADSync service account lacks a required logon right',
+        _r("Grant the ADSync account 'Log on as a service', 'Log on as a batch job' and "
+           "'Allow log on locally' (in the winning GPO if one defines the right).",
+           'connect_sync_services role: ansible.windows.win_user_right when no GPO defines the right.',
+           True),
+        _KB2995030),
+    'protected_users_membership': (
+        'blocker',
+        'The account used is a member of Protected Users, which blocks the credential check',
+        _r('Use an account that is not a member of Protected Users.', 'Choose another account.', False),
+        _SUPPORT),
+    'assembly_version_mismatch': (
+        'blocker',
+        'Assembly version mismatch in the agent build (Newtonsoft.Json)',
+        _r('Upgrade the provisioning agent to the current version.',
+           'provisioning_agent role with a newer installer.', True),
+        _LEARN + 'reference-version-history'),
+    'installer_failed_unknown': (
+        'blocker',
+        'Windows Installer fatal error (1603 / 0x80070643) without a more specific cause',
+        _r('Remove leftovers of earlier installs, check logon rights, reboot, and read the MSI log.',
+           'provisioning_agent_package state=absent then reinstall; read the MSI log excerpt.', False),
+        _SUPPORT),
+    'another_install_in_progress': (
+        'warning',
+        'Another Windows Installer operation was in progress (1618)',
+        _r('Retry after the other installation finishes.',
+           'provisioning_agent_package retries 1618 automatically.', True),
+        _INSTALL),
+    'service_terminated_unexpectedly': (
+        'warning',
+        'A service terminated unexpectedly (event 7034)',
+        _r('Read the agent trace logs around the time of the crash.', 'Diagnosis only.', False),
+        _TROUBLE),
+    'ad_level_too_low': (
+        'blocker',
+        'Active Directory level below what the agent requires',
+        _r('Raise the schema/functional level to the strictest documented requirement.',
+           'Active Directory upgrade; not automated.', False),
+        _PREREQ),
+    'tier0_host': (
+        'warning',
+        'The agent server is a Tier 0 asset and must be hardened as such',
+        _r('Treat the server as Tier 0: restrict admin access and harden like a DC.',
+           'Organisational control; not automated.', False),
+        _PREREQ),
+    'ntlm_enabled': (
+        'warning',
+        'NTLM is enabled on a Tier 0 agent server',
+        _r('Restrict NTLM (LmCompatibilityLevel 5, RestrictSendingNTLMTraffic 2) after testing.',
+           'Group Policy change; not automated.', False),
+        _PREREQ),
+    'pending_reboot': (
+        'warning',
+        'A reboot is pending',
+        _r('Reboot before installing.', 'ansible.windows.win_reboot.', True),
+        _INSTALL),
+    'server_2025_update_missing': (
+        'warning',
+        'Windows Server 2025 without the October 2025 update (KB5070773)',
+        _r('Install KB5070773 or later before installing the agent.',
+           'ansible.windows.win_updates.', False),
+        _PREREQ),
+    'endpoint_unreachable': (
+        'warning',
+        'A required endpoint was not reachable from the host',
+        _r('Open outbound access to the listed host/port, or configure a proxy.',
+           'Firewall/proxy change.', False),
+        _PREREQ),
+    'gmsa_missing': (
+        'warning',
+        'The gMSA named for the agent does not exist in the domain',
+        _r('Let Add-AADCloudSyncGMSA create the default provAgentgMSA$, or create the custom gMSA first.',
+           'provisioning_agent role creates the default gMSA; microsoft.ad.service_account for a custom one.', True),
+        _GMSA),
+    'gmsa_not_usable': (
+        'blocker',
+        'Test-ADServiceAccount reports the gMSA is not usable on this host',
+        _r('Check PrincipalsAllowedToRetrieveManagedPassword, encryption types and the KDS root key.',
+           'gmsa_host module reports the failing part.', False),
+        _GMSA),
+}
+
+
+def catalog_ids():
+    return sorted(CATALOG)
+
+
+def describe(finding_id):
+    """Catalog row of an id as a dict (raises KeyError for unknown ids)."""
+    severity, title, remediation, reference = CATALOG[finding_id]
+    return {'id': finding_id, 'severity': severity, 'title': title,
+            'remediation': copy.deepcopy(remediation), 'reference': reference}
+
+
+def evidence_item(source, line, text, max_text=500):
+    """One evidence entry; ``line`` is a line number or a field path."""
+    text = '' if text is None else str(text)
+    if len(text) > max_text:
+        text = text[:max_text] + '...'
+    return {'source': str(source), 'line': line, 'text': text}
+
+
+def make_finding(finding_id, evidence=None, source=None, detail=None, severity=None,
+                 confidence=None, remediation=None):
+    """Build a finding/root-cause dict from the catalog."""
+    f = describe(finding_id)
+    if severity:
+        f['severity'] = severity
+    f['evidence'] = list(evidence or [])
+    f['source'] = source
+    if detail:
+        f['detail'] = detail
+    if remediation:
+        f['remediation'].update(remediation)
+    if confidence is not None:
+        f['confidence'] = round(float(confidence), 2)
+    return f
+
+
+def sort_findings(findings):
+    """Blockers first, then warnings, info; higher confidence first; stable by id."""
+    return sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.get('severity'), 9),
+                                           -float(f.get('confidence', 0) or 0), f['id']))

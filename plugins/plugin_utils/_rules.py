@@ -1,0 +1,597 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, hybrid_identity maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Prerequisite rules: one table, one engine.
+
+Inputs are the results of the ``agent_host_info`` and ``logon_right_info``
+modules and, when gathered on a domain controller, domain facts::
+
+    {kds_root_keys: [{id, effective_time (ISO 8601), ...}],
+     gmsa: {name, exists, usable, can_retrieve_password, account_encryption_types,
+            host_encryption_types, encryption_types_compatible, ...}  (gmsa_host shape),
+     msa_container_exists: bool,
+     schema_version: int, schema_has_external_directory_object_id: bool,
+     domain_functional_level: str|int, forest_functional_level: str|int,
+     dc_os_builds: [int]}
+
+Each row of ``RULES`` names the facts it needs (the engine marks the rule
+*skipped* when they are unknown, never failed: unknown is not a blocker), the
+document it rests on, and a check returning ``None`` (pass) or a ``Hit``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
+    evidence_item, make_finding, sort_findings)
+
+ALL_SERVICES_SID = 'S-1-5-80-0'
+DEFAULT_GMSA = 'provAgentgMSA$'
+ALL_SERVICES_NAME = 'NT SERVICE\\ALL SERVICES'
+AGENT_SERVICE = 'AADConnectProvisioningAgent'
+DOTNET_471_RELEASE = 461308
+MIN_SERVER_BUILD = 14393          # Windows Server 2016
+SERVER_2025_BUILD = 26100
+MIN_MEMORY_BYTES = 4 * 1024 ** 3
+# Accounts whose presence in "Deny log on as a service" stops the agent.
+DENY_SIDS = {ALL_SERVICES_SID: ALL_SERVICES_NAME, 'S-1-1-0': 'Everyone', 'S-1-5-11': 'Authenticated Users',
+             'S-1-5-32-545': 'BUILTIN\\Users', 'S-1-5-6': 'NT AUTHORITY\\SERVICE'}
+ENC_BITS = {1: 'DES_CBC_CRC', 2: 'DES_CBC_MD5', 4: 'RC4_HMAC', 8: 'AES128', 16: 'AES256'}
+ENC_MASK = 0x1F
+WINDOWS_DEFAULT_ENC = 0x1C   # RC4 | AES128 | AES256 when the policy value is absent
+
+SRC_PREREQ = 'how-to-prerequisites (Microsoft Learn, cloud sync)'
+SRC_SUPPORT = 'Hybrid Sync Agent Installation Issues (Entra support article)'
+SRC_GMSA = 'how-to-gmsa-cmdlets / gmsa-cloud-sync (Microsoft Learn)'
+SRC_INSTALL = 'how-to-install (Microsoft Learn, cloud sync)'
+
+# AD-level requirement: Microsoft's pages disagree; the rule checks all three
+# and uses the strictest. Each sub-check names its source.
+AD_LEVEL_SOURCES = [
+    ('dc_2016', 'at least one domain controller on Windows Server 2016 or later',
+     'Hybrid Sync Agent Installation Issues (2021 support article)'),
+    ('functional_level_2012r2', 'domain and forest functional level Windows Server 2012 R2 or later',
+     'Hybrid Sync Agent Installation Issues (2021 support article)'),
+    ('schema_2012', 'schema and a domain controller at Windows Server 2012 or later',
+     'how-to-prerequisites (current)'),
+    ('schema_ms_ds_external_directory_object_id', 'schema holds msDS-ExternalDirectoryObjectId (2016 schema)',
+     'how-to-prerequisites (newest)'),
+]
+FUNCTIONAL_LEVELS = {'windows2000': 0, 'windows2003interim': 1, 'windows2003': 2, 'windows2008': 3,
+                     'windows2008r2': 4, 'windows2012': 5, 'windows2012r2': 6, 'windows2016': 7,
+                     'windows2025': 10}
+
+
+class Hit(object):
+    """A triggered rule: evidence plus optional per-outcome overrides."""
+
+    def __init__(self, evidence, severity=None, detail=None, automatic=None, how=None):
+        self.evidence = evidence
+        self.severity = severity
+        self.detail = detail
+        self.automatic = automatic
+        self.how = how
+
+
+class Context(object):
+    def __init__(self, host_info=None, logon_rights=None, domain_facts=None, options=None):
+        self.host = host_info or {}
+        self.rights_result = logon_rights or {}
+        self.rights = (logon_rights or {}).get('rights') or {}
+        self.domain = domain_facts or {}
+        self.options = options or {}
+
+    def get(self, path, default=None):
+        """Dotted lookup: 'host.os.build', 'rights.SeServiceLogonRight', 'domain.gmsa.usable'."""
+        root, _, rest = path.partition('.')
+        cur = {'host': self.host, 'rights': self.rights, 'domain': self.domain,
+               'options': self.options}.get(root)
+        for part in rest.split('.') if rest else []:
+            if not isinstance(cur, dict):
+                return default
+            cur = cur.get(part)
+        return default if cur is None else cur
+
+
+def _ev(ctx, path, text=None):
+    src = {'host': 'agent_host_info', 'rights': 'logon_right_info', 'domain': 'domain_facts',
+           'options': 'options'}[path.split('.')[0]]
+    value = ctx.get(path)
+    return evidence_item(src, path.split('.', 1)[1], text if text is not None else '%s = %r' % (path.split('.')[-1], value))
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _norm_account(value):
+    v = str(value or '').strip().lstrip('*').lower()
+    return v
+
+
+def _holder_keys(holders):
+    keys = set()
+    for h in holders or []:
+        if isinstance(h, dict):
+            for k in ('sid', 'name'):
+                if h.get(k):
+                    keys.add(_norm_account(h[k]))
+                    if k == 'name' and '\\' in h[k]:
+                        keys.add(_norm_account(h[k].split('\\', 1)[1]))
+        elif h:
+            keys.add(_norm_account(h))
+            if '\\' in str(h):
+                keys.add(_norm_account(str(h).split('\\', 1)[1]))
+    return keys
+
+
+def _has_all_services(keys):
+    return _norm_account(ALL_SERVICES_SID) in keys or _norm_account(ALL_SERVICES_NAME) in keys or 'all services' in keys
+
+
+def _gmsa_name(ctx):
+    name = ctx.options.get('gmsa_name') or ctx.get('domain.gmsa.name')
+    if not name:
+        for svc in ctx.host.get('services') or []:
+            if svc.get('role') == 'agent' and str(svc.get('start_name') or '').endswith('$'):
+                name = svc['start_name']
+    return name
+
+
+# ----------------------------------------------------------------- checks
+def _os(ctx):
+    os_ = ctx.host.get('os') or {}
+    ev, problems = [], []
+    if os_.get('installation_type') == 'Client' or os_.get('product_type') == 'workstation':
+        problems.append('client Windows')
+        ev.append(_ev(ctx, 'host.os.product_type', '%s (%s)' % (os_.get('caption'), os_.get('product_type'))))
+    if os_.get('server_core') or os_.get('installation_type') == 'Server Core':
+        problems.append('Server Core')
+        ev.append(_ev(ctx, 'host.os.installation_type'))
+    build = _int(os_.get('build'))
+    if build is not None and build < MIN_SERVER_BUILD:
+        problems.append('older than Windows Server 2016')
+        ev.append(_ev(ctx, 'host.os.build'))
+    if problems:
+        return Hit(ev, detail='Unsupported: ' + ', '.join(problems))
+    return None
+
+
+def _domain(ctx):
+    if ctx.get('host.domain.joined') is False:
+        return Hit([_ev(ctx, 'host.domain.joined')])
+
+
+def _memory(ctx):
+    mem = _int(ctx.get('host.os.total_memory_bytes'))
+    if mem is not None and mem < MIN_MEMORY_BYTES * 0.95:   # firmware reserves a little
+        return Hit([_ev(ctx, 'host.os.total_memory_bytes', '%.1f GB' % (mem / 1024.0 ** 3))])
+
+
+def _dotnet(ctx):
+    rel = _int(ctx.get('host.dotnet.release'))
+    if rel is not None and rel < DOTNET_471_RELEASE:
+        return Hit([_ev(ctx, 'host.dotnet.release', 'Release = %d (< %d)' % (rel, DOTNET_471_RELEASE))])
+
+
+def _execution_policy(ctx):
+    pol = ctx.host.get('execution_policy') or {}
+    ev, severity, gpo_set = [], None, False
+    for scope in ('machine_policy', 'user_policy', 'local_machine', 'current_user'):
+        value = str(pol.get(scope) or 'Undefined')
+        if value.lower() in ('undefined', 'remotesigned'):
+            continue
+        ev.append(_ev(ctx, 'host.execution_policy.' + scope, '%s = %s' % (scope, value)))
+        if scope in ('machine_policy', 'user_policy'):
+            gpo_set = True
+        severity = 'blocker' if value.lower() == 'unrestricted' or severity == 'blocker' else 'warning'
+    if ev:
+        return Hit(ev, severity=severity, automatic=not gpo_set,
+                   detail='Documented values are Undefined or RemoteSigned; Unrestricted makes '
+                          'registration fail with a security error.',
+                   how=None if not gpo_set else 'Policy is set by Group Policy: change it in the GPO.')
+
+
+def _tls(ctx):
+    tls = ctx.host.get('tls') or {}
+    ev, explicit = [], False
+    for side in ('tls12_client', 'tls12_server'):
+        vals = tls.get(side) or {}
+        if _int(vals.get('enabled')) == 0 or _int(vals.get('disabled_by_default')) == 1:
+            explicit = True
+            ev.append(_ev(ctx, 'host.tls.' + side, '%s: Enabled=%s DisabledByDefault=%s'
+                          % (side, vals.get('enabled'), vals.get('disabled_by_default'))))
+    dotnet = tls.get('dotnet') or {}
+    for key in ('schusestrongcrypto_64', 'schusestrongcrypto_32', 'systemdefaulttlsversions_64',
+                'systemdefaulttlsversions_32'):
+        v = _int(dotnet.get(key))
+        if v == 0:
+            explicit = True
+            ev.append(_ev(ctx, 'host.tls.dotnet.' + key))
+        elif v is None and key.startswith('schusestrongcrypto'):
+            ev.append(_ev(ctx, 'host.tls.dotnet.' + key, '%s not set' % key))
+    if ev:
+        return Hit(ev, severity='blocker' if explicit else 'warning',
+                   detail=None if explicit else 'SchUseStrongCrypto is not set; .NET 4.7+ usually '
+                   'negotiates TLS 1.2 anyway, Microsoft asks for the value.')
+
+
+def _vault(ctx):
+    if str(ctx.get('host.credential_manager.start_mode', '')).lower() == 'disabled':
+        return Hit([_ev(ctx, 'host.credential_manager.start_mode')])
+
+
+def _stale(ctx):
+    agent = ctx.host.get('agent') or {}
+    left = ctx.host.get('leftovers') or {}
+    ev = []
+    if not agent.get('installed'):
+        for key in ('install_dir_exists', 'program_data_exists'):
+            if left.get(key):
+                ev.append(_ev(ctx, 'host.leftovers.' + key))
+        for d in left.get('package_cache_dirs') or []:
+            ev.append(evidence_item('agent_host_info', 'leftovers.package_cache_dirs', d))
+        if agent.get('uninstall_entries'):
+            ev.append(evidence_item('agent_host_info', 'agent.uninstall_entries',
+                                    ', '.join(e.get('display_name') or '?' for e in agent['uninstall_entries'])))
+    for name in left.get('orphan_services') or []:
+        ev.append(evidence_item('agent_host_info', 'leftovers.orphan_services', name))
+    for svc in ctx.host.get('services') or []:
+        state = str(svc.get('state') or '').lower().replace(' ', '')
+        if svc.get('role') == 'agent' and svc.get('exists') and not agent.get('registered') \
+                and state in ('stopped', 'startpending', 'starting'):
+            ev.append(evidence_item('agent_host_info', 'services[%s].state' % svc.get('name'),
+                                    '%s is %s and the agent is not registered' % (svc.get('name'), svc.get('state'))))
+    if ev:
+        return Hit(ev)
+
+
+def _right(ctx, name):
+    r = ctx.rights.get(name)
+    return r if isinstance(r, dict) else None
+
+
+def _service_right_local(ctx):
+    r = _right(ctx, 'SeServiceLogonRight')
+    if (r.get('gpo') or {}).get('defined'):
+        return None      # the GPO rule reports it
+    keys = _holder_keys(r.get('holders'))
+    if not _has_all_services(keys):
+        return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders',
+                                  ', '.join(sorted(h.get('name') or h.get('sid') or '?' for h in r.get('holders') or []))
+                                  or '(no holders)')])
+
+
+def _service_right_gpo(ctx):
+    r = _right(ctx, 'SeServiceLogonRight')
+    gpo = r.get('gpo') or {}
+    if not gpo.get('defined'):
+        return None
+    if not _has_all_services(_holder_keys(gpo.get('account_list'))):
+        return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.gpo',
+                                  "GPO '%s' (%s) defines: %s" % (gpo.get('name'), gpo.get('id'),
+                                                                 ', '.join(gpo.get('account_list') or []) or '(empty)'))],
+                   detail="Winning GPO: %s" % gpo.get('name'))
+
+
+def _gmsa_right(ctx):
+    name = _gmsa_name(ctx)
+    if not name:
+        return None
+    r = _right(ctx, 'SeServiceLogonRight')
+    keys = _holder_keys(r.get('holders'))
+    short = _norm_account(name.split('\\')[-1])
+    # The gMSA itself must hold the right (NT SERVICE\ALL SERVICES covers the
+    # install-time virtual account, not the gMSA logon checked by event 7041).
+    if short not in keys and _norm_account(name) not in keys:
+        gpo = r.get('gpo') or {}
+        return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders',
+                                  '%s is not a holder' % name)],
+                   automatic=not gpo.get('defined'),
+                   how=("Add %s to the GPO '%s'." % (name, gpo.get('name'))) if gpo.get('defined') else None)
+
+
+def _deny(ctx):
+    r = _right(ctx, 'SeDenyServiceLogonRight')
+    keys = _holder_keys(r.get('holders'))
+    bad = [label for sid, label in DENY_SIDS.items() if _norm_account(sid) in keys or _norm_account(label) in keys]
+    for extra in (_gmsa_name(ctx), DEFAULT_GMSA, 'NT SERVICE\\' + AGENT_SERVICE):
+        if extra and (_norm_account(extra) in keys or _norm_account(extra.split('\\')[-1]) in keys):
+            bad.append(extra)
+    bad.extend(k for k in keys if k.startswith('pgmsa_'))
+    if bad:
+        gpo = r.get('gpo') or {}
+        return Hit([evidence_item('logon_right_info', 'rights.SeDenyServiceLogonRight.holders', ', '.join(bad))],
+                   detail=("Set by GPO '%s'" % gpo.get('name')) if gpo.get('defined') else None,
+                   how=("Remove the entry from the GPO '%s' (%s)." % (gpo.get('name'), gpo.get('id')))
+                   if gpo.get('defined') else None)
+
+
+SYNC_RIGHTS = ('SeServiceLogonRight', 'SeBatchLogonRight', 'SeInteractiveLogonRight')
+
+
+def _sync_rights(ctx):
+    acct = ctx.options.get('sync_service_account')
+    short = _norm_account(str(acct).split('\\')[-1])
+    ev = []
+    for right in SYNC_RIGHTS:
+        r = _right(ctx, right)
+        if r is None:
+            continue
+        keys = _holder_keys(r.get('holders'))
+        if short not in keys and _norm_account(acct) not in keys:
+            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % right, '%s is not a holder' % acct))
+        deny = _right(ctx, right.replace('Se', 'SeDeny', 1))
+        if deny and (short in _holder_keys(deny.get('holders')) or _norm_account(acct) in _holder_keys(deny.get('holders'))):
+            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % right.replace('Se', 'SeDeny', 1),
+                                    '%s is denied' % acct))
+    if ev:
+        return Hit(ev)
+
+
+def _not_managed(ctx):
+    ev = []
+    for svc in ctx.host.get('services') or []:
+        if svc.get('exists') and str(svc.get('start_name') or '').endswith('$') and svc.get('managed_account') is False:
+            ev.append(evidence_item('agent_host_info', 'services[%s].managed_account' % svc.get('name'),
+                                    '%s runs as %s, managed account = FALSE' % (svc.get('name'), svc.get('start_name'))))
+    if ev:
+        return Hit(ev)
+
+
+def _gmsa_exists(ctx):
+    g = ctx.domain.get('gmsa') or {}
+    if g.get('exists') is False:
+        custom = bool(ctx.options.get('custom_gmsa'))
+        return Hit([evidence_item('gmsa_host', 'exists', '%s not found' % g.get('name'))],
+                   severity='blocker' if custom else 'warning',
+                   detail=None if custom else 'The default gMSA is created during registration.')
+
+
+def _parse_time(value):
+    try:
+        text = str(value).replace('Z', '+00:00')
+        t = datetime.datetime.fromisoformat(text)
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=datetime.timezone.utc)
+        return t
+    except (TypeError, ValueError):
+        return None
+
+
+def _kds(ctx):
+    keys = ctx.domain.get('kds_root_keys')
+    if not keys:
+        return Hit([evidence_item('domain_facts', 'kds_root_keys', 'Get-KdsRootKey returned no key')])
+    now = ctx.options.get('now') or datetime.datetime.now(datetime.timezone.utc)
+    times = [_parse_time(k.get('effective_time')) for k in keys if isinstance(k, dict)]
+    known = [t for t in times if t is not None]
+    if known and len(known) == len(times) and all(t > now for t in known):
+        return Hit([evidence_item('domain_facts', 'kds_root_keys[].effective_time',
+                                  'earliest key effective at %s' % min(known).isoformat())],
+                   detail='A KDS root key exists but is not effective yet (replication wait).')
+
+
+def _enc(ctx):
+    gmsa = ctx.domain.get('gmsa') or {}
+    host_types = _int(ctx.get('host.kerberos.supported_encryption_types'))
+    if not gmsa and host_types is not None and not host_types & 0x18:
+        return Hit([evidence_item('agent_host_info', 'kerberos.supported_encryption_types',
+                                  'host allows %s only; no AES' % (','.join(
+                                      n for b, n in sorted(ENC_BITS.items()) if host_types & b) or 'none'))],
+                   severity='warning',
+                   detail='gMSA facts were not given; a gMSA limited to AES will not overlap this host.')
+    if gmsa.get('encryption_types_compatible') is False:
+        return Hit([evidence_item('gmsa_host', 'encryption_types_compatible', 'host=%s gmsa=%s overlap=%s' % (
+            gmsa.get('host_encryption_types'), gmsa.get('account_encryption_types'), gmsa.get('encryption_overlap')))])
+    acct = _int(gmsa.get('account_encryption_types'))
+    host = _int(ctx.get('host.kerberos.supported_encryption_types'))
+    if acct is None:
+        return None
+    host_eff = WINDOWS_DEFAULT_ENC if host is None else host
+    if (acct & host_eff & ENC_MASK) == 0:
+        def names(v):
+            return ','.join(n for b, n in sorted(ENC_BITS.items()) if v & b) or 'none'
+        return Hit([evidence_item('agent_host_info', 'kerberos.supported_encryption_types',
+                                  'host: %s (%s)' % (names(host_eff), 'default' if host is None else host)),
+                    evidence_item('domain_facts', 'gmsa.account_encryption_types', 'gMSA: %s' % names(acct))])
+
+
+def _gmsa_retrieve(ctx):
+    if ctx.get('domain.gmsa.can_retrieve_password') is False:
+        return Hit([evidence_item('gmsa_host', 'can_retrieve_password',
+                                  'allowed: %s' % ', '.join(ctx.get('domain.gmsa.principals_allowed_to_retrieve', [])))])
+
+
+def _gmsa_usable(ctx):
+    g = ctx.domain.get('gmsa') or {}
+    if g.get('exists') and g.get('usable') is False and g.get('can_retrieve_password') is not False \
+            and g.get('encryption_types_compatible') is not False:
+        return Hit([evidence_item('gmsa_host', 'usable', 'Test-ADServiceAccount returned False')])
+
+
+def _msa_container(ctx):
+    if ctx.domain.get('msa_container_exists') is False:
+        return Hit([evidence_item('domain_facts', 'msa_container_exists', 'CN=Managed Service Accounts not found')])
+
+
+def _level(value):
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    v = str(value).lower().replace(' ', '').replace('server', '').replace('domain', '').replace('forest', '')
+    if v.isdigit():
+        return int(v)
+    return FUNCTIONAL_LEVELS.get(v)
+
+
+def _ad_level(ctx):
+    d = ctx.domain
+    failed = []
+    builds = [b for b in (_int(x) for x in d.get('dc_os_builds') or []) if b]
+    if builds and max(builds) < MIN_SERVER_BUILD:
+        failed.append(AD_LEVEL_SOURCES[0])
+    for key in ('domain_functional_level', 'forest_functional_level'):
+        lvl = _level(d.get(key))
+        if lvl is not None and lvl < FUNCTIONAL_LEVELS['windows2012r2']:
+            failed.append((AD_LEVEL_SOURCES[1][0], '%s = %s' % (key, d.get(key)), AD_LEVEL_SOURCES[1][2]))
+    schema = _int(d.get('schema_version'))
+    if schema is not None and schema < 56:
+        failed.append(AD_LEVEL_SOURCES[2])
+    if d.get('schema_has_external_directory_object_id') is False or (schema is not None and schema < 87):
+        failed.append(AD_LEVEL_SOURCES[3])
+    if failed:
+        return Hit([evidence_item('domain_facts', f[0], '%s (source: %s)' % (f[1], f[2])) for f in failed],
+                   detail='Microsoft sources disagree on the AD level; this rule applies the strictest '
+                          '(all of: %s).' % '; '.join(s[1] for s in AD_LEVEL_SOURCES))
+
+
+def _tier0(ctx):
+    if not ctx.options.get('tier0_acknowledged'):
+        return Hit([evidence_item('options', 'tier0_acknowledged', 'false')])
+
+
+def _ntlm(ctx):
+    lm = _int(ctx.get('host.ntlm.lm_compatibility_level'))
+    restrict = _int(ctx.get('host.ntlm.restrict_sending_ntlm_traffic'))
+    if restrict == 2 or (lm is not None and lm >= 5):
+        return None
+    return Hit([evidence_item('agent_host_info', 'ntlm', 'LmCompatibilityLevel=%s RestrictSendingNTLMTraffic=%s'
+                              % ('default(3)' if lm is None else lm, 'not set' if restrict is None else restrict))])
+
+
+def _reboot(ctx):
+    if ctx.get('host.pending_reboot.required') is True:
+        return Hit([evidence_item('agent_host_info', 'pending_reboot.reasons',
+                                  ', '.join(ctx.get('host.pending_reboot.reasons', [])) or 'required')])
+
+
+def _server2025(ctx):
+    build = _int(ctx.get('host.os.build'))
+    if build is None or build < SERVER_2025_BUILD or ctx.get('host.os.product_type') == 'workstation':
+        return None
+    min_ubr = _int(ctx.options.get('server_2025_min_ubr'))
+    ubr = _int(ctx.get('host.os.ubr'))
+    if min_ubr is not None and ubr is not None and ubr >= min_ubr:
+        return None
+    return Hit([_ev(ctx, 'host.os.ubr', 'build %s.%s' % (build, 'unknown' if ubr is None else ubr))],
+               detail='The UBR that carries KB5070773 is not published here; set option '
+                      'server_2025_min_ubr to verify it, otherwise confirm the update by hand.')
+
+
+def _reach_some(ctx):
+    rows = [r for r in ctx.host.get('reachability') or [] if r.get('reachable') is False]
+    if rows:
+        return Hit([evidence_item('agent_host_info', 'reachability', '%s:%s %s' % (r.get('host'), r.get('port'), r.get('error') or 'unreachable'))
+                    for r in rows])
+
+
+def _reach_all(ctx):
+    rows = [r for r in ctx.host.get('reachability') or [] if int(r.get('port') or 0) == 443]
+    if rows and all(r.get('reachable') is False for r in rows):
+        return Hit([evidence_item('agent_host_info', 'reachability', 'none of %d endpoints on 443 reachable' % len(rows))])
+
+
+def _rights_known(ctx, name):
+    return _right(ctx, name) is not None
+
+
+# One row per rule: id, facts it needs (dotted paths or callables), source, check.
+RULES = [
+    {'id': 'unsupported_os', 'needs': ['host.os'], 'source': SRC_PREREQ, 'check': _os},
+    {'id': 'not_domain_joined', 'needs': ['host.domain.joined'], 'source': SRC_PREREQ, 'check': _domain},
+    {'id': 'insufficient_memory', 'needs': ['host.os.total_memory_bytes'], 'source': SRC_PREREQ, 'check': _memory},
+    {'id': 'dotnet_too_old', 'needs': ['host.dotnet.release'], 'source': SRC_PREREQ, 'check': _dotnet},
+    {'id': 'execution_policy_blocks_registration', 'needs': ['host.execution_policy'], 'source': SRC_PREREQ,
+     'check': _execution_policy},
+    {'id': 'tls12_disabled', 'needs': ['host.tls'], 'source': SRC_PREREQ, 'check': _tls},
+    {'id': 'credential_manager_disabled', 'needs': ['host.credential_manager.start_mode'], 'source': SRC_SUPPORT,
+     'check': _vault},
+    {'id': 'stale_agent_installation', 'needs': ['host.agent'], 'source': SRC_SUPPORT, 'check': _stale},
+    {'id': 'service_logon_right_missing_all_services', 'needs': [lambda c: _rights_known(c, 'SeServiceLogonRight')],
+     'source': SRC_SUPPORT, 'check': _service_right_local},
+    {'id': 'service_logon_right_removed_by_gpo', 'needs': [lambda c: _rights_known(c, 'SeServiceLogonRight')],
+     'source': SRC_SUPPORT, 'check': _service_right_gpo},
+    {'id': 'gmsa_logon_right_missing', 'needs': [lambda c: _rights_known(c, 'SeServiceLogonRight'), _gmsa_name],
+     'source': SRC_SUPPORT, 'check': _gmsa_right},
+    {'id': 'deny_logon_as_service', 'needs': [lambda c: _rights_known(c, 'SeDenyServiceLogonRight')],
+     'source': SRC_SUPPORT, 'check': _deny},
+    {'id': 'kds_root_key_missing', 'needs': [lambda c: 'kds_root_keys' in c.domain], 'source': SRC_GMSA, 'check': _kds},
+    {'id': 'kerberos_encryption_mismatch', 'needs': [lambda c: c.domain.get('gmsa') or
+                                                     c.get('host.kerberos.supported_encryption_types') is not None],
+     'source': SRC_SUPPORT, 'check': _enc},
+    {'id': 'gmsa_missing', 'needs': ['domain.gmsa'], 'source': SRC_GMSA, 'check': _gmsa_exists},
+    {'id': 'service_not_managed_account', 'needs': ['host.services'], 'source': SRC_SUPPORT, 'check': _not_managed},
+    {'id': 'sync_service_account_rights_missing', 'needs': ['options.sync_service_account'],
+     'source': 'Microsoft Entra Connect services don\'t start (KB 2995030)', 'check': _sync_rights},
+    {'id': 'gmsa_password_retrieval_denied', 'needs': ['domain.gmsa.can_retrieve_password'], 'source': SRC_GMSA,
+     'check': _gmsa_retrieve},
+    {'id': 'gmsa_not_usable', 'needs': ['domain.gmsa.usable'], 'source': SRC_GMSA, 'check': _gmsa_usable},
+    {'id': 'msa_container_missing', 'needs': ['domain.msa_container_exists'], 'source': SRC_SUPPORT,
+     'check': _msa_container},
+    {'id': 'ad_level_too_low', 'needs': [lambda c: any(k in c.domain for k in (
+        'dc_os_builds', 'domain_functional_level', 'forest_functional_level', 'schema_version',
+        'schema_has_external_directory_object_id'))], 'source': 'strictest of: ' + '; '.join(
+        sorted(set(s[2] for s in AD_LEVEL_SOURCES))), 'check': _ad_level},
+    {'id': 'tier0_host', 'needs': [], 'source': SRC_PREREQ, 'check': _tier0},
+    {'id': 'ntlm_enabled', 'needs': ['host.ntlm'], 'source': SRC_PREREQ, 'check': _ntlm},
+    {'id': 'pending_reboot', 'needs': ['host.pending_reboot'], 'source': SRC_INSTALL, 'check': _reboot},
+    {'id': 'server_2025_update_missing', 'needs': ['host.os.build'], 'source': SRC_PREREQ, 'check': _server2025},
+    {'id': 'endpoint_unreachable', 'needs': ['host.reachability'], 'source': SRC_PREREQ, 'check': _reach_some},
+    {'id': 'outbound_connectivity_blocked', 'needs': ['host.reachability'], 'source': SRC_PREREQ,
+     'check': _reach_all},
+]
+
+
+def _needs_met(ctx, needs):
+    for need in needs:
+        if callable(need):
+            if not need(ctx):
+                return False
+        elif ctx.get(need) in (None, {}, []):
+            return False
+    return True
+
+
+def evaluate(host_info=None, logon_rights=None, domain_facts=None, options=None, rules=None):
+    """Apply every rule; return {findings, results, blockers, warnings_ids, ready}.
+
+    ``results`` has one entry per rule: {id, status: passed|failed|skipped, message, source}
+    (JUnit renders one test case from each). A rule whose facts are unknown is
+    skipped, never failed.
+    """
+    ctx = Context(host_info, logon_rights, domain_facts, options)
+    findings, results = [], []
+    for rule in rules or RULES:
+        rid = rule['id']
+        if not _needs_met(ctx, rule['needs']):
+            results.append({'id': rid, 'status': 'skipped', 'source': rule['source'],
+                            'message': 'facts not available'})
+            continue
+        try:
+            hit = rule['check'](ctx)
+        except Exception as e:     # a malformed fact must not hide the other rules
+            results.append({'id': rid, 'status': 'skipped', 'source': rule['source'],
+                            'message': 'could not evaluate: %s: %s' % (type(e).__name__, e)})
+            continue
+        if hit is None:
+            results.append({'id': rid, 'status': 'passed', 'source': rule['source'], 'message': 'ok'})
+            continue
+        finding = make_finding(rid, hit.evidence, source=rule['source'], detail=hit.detail, severity=hit.severity)
+        if hit.automatic is not None:
+            finding['remediation']['automatic'] = bool(hit.automatic and finding['remediation']['automatic'])
+        if hit.how:
+            finding['remediation']['how'] = hit.how
+        findings.append(finding)
+        results.append({'id': rid, 'status': 'failed', 'source': rule['source'], 'severity': finding['severity'],
+                        'message': finding['title'] + ('' if not hit.detail else ' - ' + hit.detail)})
+    findings = sort_findings(findings)
+    blockers = [f['id'] for f in findings if f['severity'] == 'blocker']
+    return {'findings': findings, 'results': results, 'blockers': blockers,
+            'warnings_ids': [f['id'] for f in findings if f['severity'] == 'warning'],
+            'ready': not blockers}
