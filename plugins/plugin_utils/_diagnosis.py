@@ -1,0 +1,524 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, hybrid_identity maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Diagnosis engine: evidence in, ranked root causes out.
+
+Two tables carry all the knowledge:
+
+``SIGNATURES``  what a piece of evidence *says*. A row recognises a message
+                (``patterns``: case-insensitive regexes written in the subset
+                GNU ``grep -E`` and Python share; ``anchors``: lowercase
+                literals one of which every match contains, used to skip
+                lines fast) or an event (``event_ids`` + ``providers``), or a
+                policy fact, and emits a *signal*.
+``CAUSES``      what the signals *mean together*. A row is a root-cause id
+                with ``when`` (alternative clauses; every signal spec in a
+                clause must be present), ``support`` (raise confidence),
+                ``contradict`` (lower it), ``unless`` (signals that explain
+                the symptom better) and ``unless_causes`` (other root causes
+                that take precedence). So "Unable to create gMSA because KDS
+                may not be running" becomes the logon-right cause with 7041,
+                the not-managed cause with 7038, the encryption cause with
+                Netlogon 9001/9002, and a missing KDS root key only when
+                nothing else explains it.
+
+Signal specs are a signal name or ``(name, {attr: value, '!attr': value})``
+over the attributes taken from the evidence: ``service`` (agent, updater,
+sync, other) and ``account_kind`` (gmsa, virtual, builtin, user, unknown).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._evidence import (
+    DEFAULT_LIMITS, EventItem, FactItem, Inputs, TextItem, iter_evidence, scan_lines)
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
+    CATALOG, evidence_item, make_finding, sort_findings)
+
+SCM = ('service control manager',)
+
+# ---------------------------------------------------------------- signatures
+# id, signal, anchors, patterns (ERE-compatible), optional: unless (Python regex),
+# event_ids/providers (structured events), description.
+SIGNATURES = [
+    {'id': 'kds_may_not_be_running', 'signal': 'gmsa_create_failed_kds', 'anchors': ['kds'],
+     'patterns': [r'unable to (create|configure|set up) (the |a )?(gmsa|group managed service account)[^.]{0,160}kds',
+                  r'kds (service )?(may|might|is|was|does) not (be )?running',
+                  r'please (create|run|start)(/| or | and )?(create|run|start)? kds']},
+    {'id': 'gmsa_credential_change_failed', 'signal': 'gmsa_credential_change_failed', 'anchors': ['credential'],
+     'patterns': [r'fail(ed|ure)? (while |when )?(chang|switch|sett|updat)(ing|e) (the )?(windows )?service credentials? (to|for) (the )?(gmsa|group managed)']},
+    {'id': 'scm_7041_text', 'signal': 'logon_type_not_granted', 'anchors': ['logon type', 'user right'],
+     'patterns': [r'(has not been|was not|not been|is not) granted the requested logon type',
+                  r'does not have the required user right .{0,3}log ?on as a service']},
+    {'id': 'scm_7041', 'signal': 'logon_type_not_granted', 'event_ids': [7041], 'providers': SCM},
+    {'id': 'scm_7038_text', 'signal': 'service_logon_failed', 'anchors': ['currently configured password'],
+     'patterns': [r'unable to log ?on as .{1,200} with the currently configured password'],
+     'unless': r'requested logon type|required user right'},
+    {'id': 'scm_7038', 'signal': 'service_logon_failed', 'event_ids': [7038], 'providers': SCM},
+    {'id': 'logon_failure_1069', 'signal': 'service_logon_failure_1069', 'anchors': ['logon failure', '1069'],
+     'patterns': [r'(did not|failed to|could not) start (due to|because of) a logon failure', r'error:? 1069\b']},
+    {'id': 'scm_7000', 'signal': 'service_start_failed', 'event_ids': [7000], 'providers': SCM},
+    {'id': 'scm_7009', 'signal': 'service_start_timeout', 'event_ids': [7009], 'providers': SCM},
+    {'id': 'scm_7034', 'signal': 'service_terminated', 'event_ids': [7034], 'providers': SCM},
+    {'id': 'service_terminated_text', 'signal': 'service_terminated', 'anchors': ['terminated unexpectedly'],
+     'patterns': [r'service terminated unexpectedly']},
+    {'id': 'account_disabled', 'signal': 'account_disabled', 'anchors': ['disabled'],
+     'patterns': [r'account (is|has been|was) (currently )?disabled', r'error_account_disabled']},
+    {'id': 'account_expired', 'signal': 'account_expired', 'anchors': ['expired'],
+     'patterns': [r'account (has |is )?expired', r'error_account_expired']},
+    {'id': 'password_expired', 'signal': 'password_expired', 'anchors': ['expired', 'must be changed', 'must change'],
+     'patterns': [r'password (has |is )?expired', r'error_password_expired',
+                  r"password must be changed", r'must change (the |their |your |its )?password']},
+    {'id': 'account_locked_out', 'signal': 'account_locked_out', 'anchors': ['locked out', 'locked_out'],
+     'patterns': [r'account (is |has been |was )?(currently )?locked out', r'error_account_locked_out']},
+    {'id': 'wrong_password', 'signal': 'wrong_password', 'anchors': ['password is incorrect', 'bad password', 'logon_failure'],
+     'patterns': [r'user ?name or password is incorrect', r'unknown user ?name or bad password', r'error_logon_failure']},
+    {'id': 'service_start_privileges', 'signal': 'agent_service_start_failed_privileges', 'anchors': ['sufficient privileges'],
+     'patterns': [r'service .{0,200}(failed to start|could not be installed|could not be started).{0,200}sufficient privileges']},
+    {'id': 'netlogon_9001_9002', 'signal': 'netlogon_encryption_mismatch', 'event_ids': [9001, 9002],
+     'providers': ('netlogon',)},
+    {'id': 'encryption_types_text', 'signal': 'encryption_text', 'anchors': ['encryption type'],
+     'patterns': [r'(does not|doesn.t) support any of the (kerberos )?encryption types',
+                  r'encryption types? (do|does) not match', r'encryption types? mismatch',
+                  r'no (common|matching) (kerberos )?encryption type']},
+    {'id': 'context_did_not_match_target', 'signal': 'context_mismatch', 'anchors': ['match the target'],
+     'patterns': [r'context did not match the target']},
+    {'id': 'install_service_account_retries', 'signal': 'install_sa_retries', 'anchors': ['service account'],
+     'patterns': [r'unable to install (the )?service account .{0,80}after [0-9]+ (re)?tries',
+                  r'unable to install (the )?service account pgmsa_']},
+    {'id': 'no_such_object', 'signal': 'no_such_object', 'anchors': ['no such object', '0x80072030'],
+     'patterns': [r'there is no such object on the server', r'0x80072030']},
+    {'id': 'msa_container_missing_text', 'signal': 'no_such_object', 'anchors': ['managed service accounts'],
+     'patterns': [r'managed service accounts.{0,60}(container )?(not found|missing|does not exist|is missing)']},
+    {'id': 'install_adserviceaccount_access_denied', 'signal': 'gmsa_retrieval_denied',
+     'anchors': ['serviceaccount', 'service account'],
+     'patterns': [r'install-?adserviceaccount.{0,300}access (is )?denied',
+                  r'cannot install service account.{0,300}access (is )?denied']},
+    {'id': 'gmsa_password_not_permitted', 'signal': 'gmsa_retrieval_denied',
+     'anchors': ['retrieve', 'permission to use the group msa'],
+     'patterns': [r'(not|isn.t) (allowed|permitted|authorized) to retrieve (the )?(managed )?password',
+                  r'does not have permission to use the group msa']},
+    {'id': 'network_failure', 'signal': 'network_failure',
+     'anchors': ['gateway', 'timed out', 'time-out', 'timeout', 'remote server', 'could not be resolved', 'trust relationship',
+                 'certificate', 'actively refused', 'forcibly closed', 'proxy authentication'],
+     'patterns': [r'gateway time-?out', r'\b504\b.{0,20}gateway',
+                  r'(register|registration|connect|onboard|sign-?in|request|operation|endpoint|servicebus|service bus).{0,60}(timed out|time-?out\b)',
+                  r'unable to connect to the remote server', r'remote name could not be resolved',
+                  r'could not establish trust relationship for the ssl/tls',
+                  r'remote certificate is invalid',
+                  r'certificate (chain|validation|revocation).{0,60}(fail|error|invalid|could not)',
+                  r'target machine actively refused', r'existing connection was forcibly closed',
+                  r'proxy authentication required'],
+     'unless': r'timeout was reached .{0,40}waiting for the'},
+    {'id': 'tls_channel_failure', 'signal': 'tls_channel_failure', 'anchors': ['ssl/tls', 'tls 1.2', 'common algorithm'],
+     'patterns': [r'could not create ssl/tls secure channel', r'tls 1\.2 (is )?(not enabled|disabled)',
+                  r'do not possess a common algorithm']},
+    {'id': 'execution_policy_security_error', 'signal': 'security_error',
+     'anchors': ['pssecurity', 'securityerror', 'running scripts', 'execution polic', 'executionpolic',
+                 'security warning', 'digitally signed'],
+     'patterns': [r'pssecurityexception', r'securityerror', r'running scripts is disabled',
+                  r'execution ?polic(y|ies).{0,80}(prevent|block|not allow|disallow|error|fail)',
+                  r'security warning.{0,80}run only scripts that you trust', r'is not digitally signed']},
+    {'id': 'mfa_required', 'signal': 'mfa_required',
+     'anchors': ['msaluirequired', 'aadsts5007', 'aadsts50158', 'multi-factor', 'multifactor', 'interaction_required',
+                 'strong auth'],
+     'patterns': [r'msaluirequiredexception', r'aadsts5007[469]', r'aadsts50158',
+                  r'(must|need to|required to|have to) (use|enroll in|complete|perform|register for) multi-?factor',
+                  r'multi-?factor authentication.{0,40}(is )?(required|needed|must)',
+                  r'interaction_required', r'strong ?authentication (is )?required']},
+    {'id': 'credential_manager_error', 'signal': 'vault_error', 'anchors': ['credential manager', 'vaultsvc', 'vault'],
+     'patterns': [r'(credential manager|vaultsvc|credential vault).{0,100}(disabled|not running|could not be started|cannot be started|failed|error)',
+                  r'(cannot|unable to|failed to|could not) (access|open|start|use).{0,40}(credential manager|vault)',
+                  r'vault.{0,40}(exception|error 0x)']},
+    {'id': 'msi_fatal_error', 'signal': 'msi_fatal',
+     'anchors': ['0x80070643', '1603', 'fatal error during installation', 'installation failed'],
+     'patterns': [r'0x80070643', r'(error|exit code|return code|exitcode)[ :=]*1603\b',
+                  r'fatal error during installation', r'installation (operation )?failed']},
+    {'id': 'msi_install_failed_event', 'signal': 'msi_fatal', 'event_ids': [11708], 'providers': ('msiinstaller',)},
+    {'id': 'msi_another_install', 'signal': 'msi_1618', 'anchors': ['0x80070652', '1618', 'another installation'],
+     'patterns': [r'0x80070652', r'(error|exit code|return code|exitcode)[ :=]*1618\b',
+                  r'another installation is (already )?in progress']},
+    {'id': 'stale_installation', 'signal': 'stale_install',
+     'anchors': ['another version', '0x80070666', '1638', 'already exists', 'marked for deletion', 'stuck'],
+     'patterns': [r'another version of this product is already installed', r'0x80070666',
+                  r'(error|exit code)[ :=]*1638\b', r'specified service already exists',
+                  r'marked for deletion', r'stuck (in |at )?(the )?.?start(ing|_pending)']},
+    {'id': 'service_start_hang', 'signal': 'service_start_timeout', 'anchors': ['timely fashion', 'timeout was reached'],
+     'patterns': [r'did not respond to the start or control request in a timely fashion',
+                  r'timeout was reached .{0,40}waiting for the .{0,160}service to connect']},
+    {'id': 'protected_users', 'signal': 'protected_users', 'anchors': ['protected users'],
+     'patterns': [r'member of (the )?protected users', r'protected users (security )?group.{0,80}(block|prevent|not supported|cannot)'],
+     'unless': r'not (a )?member of (the )?protected users'},
+    {'id': 'newtonsoft_assembly', 'signal': 'newtonsoft_load', 'anchors': ['newtonsoft'],
+     'patterns': [r'could not load (file or )?assembly .{0,3}newtonsoft\.json']},
+    {'id': 'assembly_load_failure', 'signal': 'assembly_load', 'anchors': ['could not load file or assembly'],
+     'patterns': [r'could not load file or assembly.{0,300}(version|manifest definition does not match)']},
+    {'id': 'tenant_role_missing', 'signal': 'tenant_role',
+     'anchors': ['hybrid identity administrator', 'global administrator', 'insufficient privileges', 'authorization_requestdenied',
+                 'guest', 'aadsts50105', 'aadsts90072'],
+     'patterns': [r'(does not|doesn.t|do not) have.{0,60}(hybrid identity administrator|global administrator)',
+                  r'(requires|required) (the )?(hybrid identity administrator|global administrator) role.{0,40}(not|missing)',
+                  r'insufficient privileges to complete the operation', r'authorization_requestdenied',
+                  r'guest (user|account)s? (is |are )?(not (allowed|supported|permitted)|cannot)',
+                  r'aadsts50105', r'aadsts90072']},
+    {'id': 'dotnet_required', 'signal': 'dotnet_old', 'anchors': ['.net framework'],
+     'patterns': [r'(requires|require|needs|install).{0,30}\.net framework (version )?4\.(7\.[1-9]|[89])',
+                  r'\.net framework 4\.7\.1 (or later |or higher )?(is )?(required|not installed|missing)']},
+    {'id': 'unsupported_os_text', 'signal': 'unsupported_os',
+     'anchors': ['supported on', 'server core', 'requires windows server'],
+     'patterns': [r'(product|application|agent|setup) (is only|is not|isn.t|only) supported on',
+                  r'not supported on (this|the) (operating system|version of windows)',
+                  r'server core (installation )?(is )?not supported', r'requires windows server']},
+    {'id': 'kds_root_key_absent', 'signal': 'kds_root_key_absent', 'anchors': ['root key'],
+     'patterns': [r'(no|cannot find|could not find|missing|not find) (a |the |any )?(kds |kdc )?root key',
+                  r'root key (does not exist|not found|is missing|was not found)']},
+    {'id': 'keyset_missing', 'signal': 'kds_key_error', 'anchors': ['0x80090016'], 'patterns': [r'0x80090016']},
+    {'id': 'kds_4004', 'signal': 'kds_key_ok', 'event_ids': [4004], 'providers': ('microsoft-windows-kds', 'kds')},
+]
+
+# --------------------------------------------------------------------- causes
+_NOT_SYNC = {'!service': 'sync'}
+CAUSES = [
+    {'id': 'service_logon_right_removed_by_gpo', 'base': 0.75,
+     'when': [['gpo_service_right_without_all_services']],
+     'support': ['logon_type_not_granted', 'agent_service_start_failed_privileges', 'msi_fatal']},
+    {'id': 'service_logon_right_missing_all_services', 'base': 0.7,
+     'when': [['agent_service_start_failed_privileges'], ['local_service_right_without_all_services'],
+              [('logon_type_not_granted', {'account_kind': 'virtual'})],
+              [('logon_type_not_granted', {'account_kind': 'unknown', '!service': 'sync'}), 'msi_fatal']],
+     'support': ['msi_fatal', 'service_logon_failure_1069', 'logon_type_not_granted', 'local_service_right_without_all_services']},
+    {'id': 'deny_logon_as_service', 'base': 0.7, 'when': [['deny_service_logon_policy']],
+     'support': ['logon_type_not_granted']},
+    {'id': 'gmsa_logon_right_missing', 'base': 0.75,
+     'when': [[('logon_type_not_granted', {'account_kind': 'gmsa', '!service': 'sync'})],
+              [('logon_type_not_granted', _NOT_SYNC), 'gmsa_create_failed_kds'],
+              [('logon_type_not_granted', _NOT_SYNC), 'gmsa_credential_change_failed']],
+     'support': ['gmsa_create_failed_kds', 'gmsa_credential_change_failed', 'service_logon_failure_1069']},
+    {'id': 'sync_service_account_rights_missing', 'base': 0.8,
+     'when': [[('logon_type_not_granted', {'service': 'sync'})]], 'support': ['service_logon_failure_1069']},
+    {'id': 'service_not_managed_account', 'base': 0.7,
+     'when': [[('service_logon_failed', {'account_kind': 'gmsa'})],
+              [('service_logon_failed', _NOT_SYNC), 'gmsa_create_failed_kds'],
+              [('service_logon_failed', _NOT_SYNC), 'gmsa_credential_change_failed']],
+     'support': [('managed_account_false', {'!service': 'sync'}), 'gmsa_create_failed_kds', 'wrong_password',
+                 'service_logon_failure_1069'],
+     'contradict': [('managed_account_true', _NOT_SYNC)],
+     'unless': ['account_disabled', 'account_expired', 'password_expired', 'account_locked_out']},
+    {'id': 'service_account_disabled_or_expired', 'base': 0.65,
+     'when': [['account_disabled'], ['account_expired'], ['password_expired'], ['account_locked_out']],
+     'support': ['service_logon_failed', 'service_logon_failure_1069']},
+    {'id': 'service_account_password_invalid', 'base': 0.65,
+     'when': [[('service_logon_failed', {'account_kind': 'user'})], [('wrong_password', {'account_kind': 'user'})],
+              [('service_logon_failed', {'service': 'sync', '!account_kind': 'gmsa'})]],
+     'support': ['wrong_password', 'service_logon_failure_1069'],
+     'unless': ['account_disabled', 'account_expired', 'password_expired', 'account_locked_out']},
+    {'id': 'kerberos_encryption_mismatch', 'base': 0.8,
+     'when': [['netlogon_encryption_mismatch'], ['context_mismatch'], ['install_sa_retries'], ['encryption_text']],
+     'support': ['netlogon_encryption_mismatch', 'context_mismatch', 'install_sa_retries', 'encryption_text',
+                 'gmsa_create_failed_kds']},
+    {'id': 'msa_container_missing', 'base': 0.85, 'when': [['no_such_object']]},
+    {'id': 'gmsa_password_retrieval_denied', 'base': 0.85, 'when': [['gmsa_retrieval_denied']]},
+    {'id': 'kds_root_key_missing', 'base': 0.6,
+     'when': [['gmsa_create_failed_kds'], ['kds_root_key_absent']],
+     'support': ['kds_root_key_absent', 'kds_key_error', 'gmsa_credential_change_failed'],
+     'contradict': ['kds_key_ok'],
+     'unless': ['logon_type_not_granted', 'service_logon_failed', 'netlogon_encryption_mismatch', 'context_mismatch',
+                'install_sa_retries', 'encryption_text', 'gmsa_retrieval_denied', 'no_such_object',
+                'deny_service_logon_policy']},
+    {'id': 'outbound_connectivity_blocked', 'base': 0.7, 'when': [['network_failure']], 'support': ['tls_channel_failure']},
+    {'id': 'tls12_disabled', 'base': 0.7, 'when': [['tls_channel_failure']]},
+    {'id': 'execution_policy_blocks_registration', 'base': 0.75, 'when': [['security_error']]},
+    {'id': 'mfa_required_headless', 'base': 0.9, 'when': [[('mfa_required', _NOT_SYNC)]]},
+    {'id': 'sync_account_mfa_required', 'base': 0.85, 'when': [[('mfa_required', {'service': 'sync'})]]},
+    {'id': 'credential_manager_disabled', 'base': 0.8, 'when': [['vault_error']]},
+    {'id': 'stale_agent_installation', 'base': 0.65,
+     'when': [['stale_install'], [('service_start_timeout', {'!service': 'sync'})]],
+     'support': ['service_start_failed', 'stale_install', 'service_start_timeout']},
+    {'id': 'protected_users_membership', 'base': 0.8, 'when': [['protected_users']]},
+    {'id': 'assembly_version_mismatch', 'base': 0.85, 'when': [['newtonsoft_load'], ['assembly_load']]},
+    {'id': 'tenant_role_missing', 'base': 0.75, 'when': [['tenant_role']]},
+    {'id': 'dotnet_too_old', 'base': 0.7, 'when': [['dotnet_old']]},
+    {'id': 'unsupported_os', 'base': 0.7, 'when': [['unsupported_os']], 'support': ['msi_fatal']},
+    {'id': 'another_install_in_progress', 'base': 0.8, 'when': [['msi_1618']]},
+    {'id': 'service_terminated_unexpectedly', 'base': 0.6, 'when': [['service_terminated']]},
+    {'id': 'installer_failed_unknown', 'base': 0.5, 'when': [['msi_fatal']], 'unless_causes': 'any_blocker'},
+]
+
+_SERVICE_HINTS = [('sync', ('adsync', 'azure ad sync', 'entra connect sync', 'microsoft azure ad sync', 'sync_')),
+                  ('updater', ('updater',)),
+                  ('agent', ('provisioning agent', 'aadconnectprovisioningagent', 'provisioningagent', 'provagent'))]
+_ACCOUNT_RE = re.compile(r'(?:log ?on as|domain and account:|account name:|account:)\s*"?([^\s"]+)', re.I)
+_ANY_ACCOUNT_RE = re.compile(r'(\b[\w.-]+\\[\w.$-]+)')
+
+
+def service_of(text, fallback=None):
+    low = text.lower()
+    for kind, hints in _SERVICE_HINTS:
+        if any(h in low for h in hints):
+            return kind
+    return fallback
+
+
+def account_of(text):
+    m = _ACCOUNT_RE.search(text) or _ANY_ACCOUNT_RE.search(text)
+    if not m:
+        return None, 'unknown'
+    acct = m.group(1).rstrip('.,;')
+    low = acct.lower()
+    if low.endswith('$'):
+        return acct, 'gmsa'
+    if low.startswith('nt service\\'):
+        return acct, 'virtual'
+    if low.startswith('nt authority\\') or low in ('localsystem', '.\\localsystem'):
+        return acct, 'builtin'
+    return acct, 'user'
+
+
+class _Compiled(object):
+    def __init__(self, signatures):
+        self.text = []
+        self.events = {}
+        anchors = set()
+        for sig in signatures:
+            if sig.get('patterns'):
+                rx = re.compile('|'.join('(%s)' % p for p in sig['patterns']), re.I)
+                unless = re.compile(sig['unless'], re.I) if sig.get('unless') else None
+                self.text.append((sig, tuple(a.lower() for a in sig['anchors']), rx, unless))
+                anchors.update(a.lower() for a in sig['anchors'])
+            for eid in sig.get('event_ids') or []:
+                self.events.setdefault(eid, []).append(sig)
+        # drop anchors that contain a shorter anchor: the shorter one finds them too
+        ordered = sorted(anchors, key=len)
+        kept = []
+        for a in ordered:
+            if not any(k in a for k in kept):
+                kept.append(a)
+        self.needles = [a.encode('utf-8') for a in kept]
+
+    def match_text(self, text):
+        low = text.lower()
+        for sig, anchors, rx, unless in self.text:
+            if any(a in low for a in anchors):
+                m = rx.search(text)
+                if m and not (unless and unless.search(text)):
+                    yield sig, m
+
+
+class Diagnosis(object):
+    """Accumulates signals from evidence; ``result()`` ranks the root causes."""
+
+    MAX_EVIDENCE_PER_SIGNAL = 20
+
+    def __init__(self, signatures=None, causes=None, limits=None):
+        self.compiled = _Compiled(signatures or SIGNATURES)
+        self.causes = causes or CAUSES
+        self.limits = dict(DEFAULT_LIMITS, **(limits or {}))
+        self.signals = {}       # name -> list of occurrences
+        self.counts = {}
+        self.lines_scanned = 0
+        self.inputs = Inputs(self.limits['max_warnings_per_input'])
+        self.signature_hits = {}
+
+    # -- feeding ---------------------------------------------------------
+    def _add(self, signal, source, line, text, attrs, sig_id):
+        self.counts[signal] = self.counts.get(signal, 0) + 1
+        self.signature_hits[sig_id] = self.signature_hits.get(sig_id, 0) + 1
+        occ = self.signals.setdefault(signal, [])
+        if len(occ) >= self.MAX_EVIDENCE_PER_SIGNAL:
+            return
+        for o in occ:
+            if o['source'] == source and o['line'] == line:
+                return
+        occ.append(dict(attrs, source=source, line=line, text=text.strip()[:500], signature=sig_id))
+
+    def _attrs(self, text, source):
+        acct, kind = account_of(text)
+        return {'service': service_of(text, service_of(source, 'other')), 'account': acct, 'account_kind': kind}
+
+    def feed_text_line(self, source, line_no, text):
+        for sig, _m in self.compiled.match_text(text):
+            self._add(sig['signal'], source, line_no, text, self._attrs(text, source), sig['id'])
+
+    def feed_event(self, source, line, ev):
+        text = str(ev.get('message') or '')
+        attrs = self._attrs(text, source)
+        label = 'Event %s (%s)' % (ev.get('id'), ev.get('provider'))
+        provider = str(ev.get('provider') or '').lower()
+        for sig in self.compiled.events.get(ev.get('id'), []):
+            providers = sig.get('providers')
+            if providers and provider and not any(p in provider for p in providers):
+                continue
+            self._add(sig['signal'], source, line, '%s: %s' % (label, text), attrs, sig['id'])
+        for sig, _m in self.compiled.match_text(text):
+            self._add(sig['signal'], source, line, '%s: %s' % (label, text), attrs, sig['id'])
+
+    def feed_fact(self, source, line, fact):
+        kind = fact.get('kind')
+        text = fact.get('text') or ''
+        if kind == 'managed_account' and fact.get('managed') is not None:
+            svc = service_of(str(fact.get('service') or ''), 'other')
+            sig = 'managed_account_true' if fact['managed'] else 'managed_account_false'
+            self._add(sig, source, line, '%s managed account: %s' % (fact.get('service'), fact['managed']),
+                      {'service': svc, 'account': None, 'account_kind': 'unknown'}, 'sc_qmanagedaccount')
+        elif kind == 'user_right':
+            right = str(fact.get('right') or '')
+            accounts = [str(a).lstrip('*').lower() for a in fact.get('accounts') or []]
+            has_all = 's-1-5-80-0' in accounts or 'nt service\\all services' in accounts or 'all services' in accounts
+            attrs = {'service': 'agent', 'account': None, 'account_kind': 'unknown', 'gpo': fact.get('gpo')}
+            if right.lower() == 'seservicelogonright' and not has_all:
+                if fact.get('scope') == 'gpo':
+                    self._add('gpo_service_right_without_all_services', source, line,
+                              "GPO '%s' defines %s" % (fact.get('gpo'), text), attrs, 'gpresult_user_right')
+                else:
+                    self._add('local_service_right_without_all_services', source, line, text, attrs, 'secedit_user_right')
+            elif right.lower() == 'sedenyservicelogonright':
+                bad = [a for a in accounts if a in ('s-1-5-80-0', 'nt service\\all services', 's-1-1-0', 'everyone',
+                                                    's-1-5-11', 'nt authority\\authenticated users')
+                       or a.endswith('$') or 'aadconnectprovisioningagent' in a or 'adsync' in a]
+                if bad:
+                    self._add('deny_service_logon_policy', source, line, text, attrs,
+                              'secedit_user_right' if fact.get('scope') != 'gpo' else 'gpresult_user_right')
+
+    def feed_text(self, source, chunks):
+        rec = self._record_for(source)
+
+        def long_line(n):
+            if rec is not None:
+                self.inputs.warn(rec, 'line %d longer than %d bytes; only %d bytes were examined'
+                                 % (n, self.limits['max_line'], self.limits['max_line']))
+        last = 0
+        try:
+            for line_no, raw in scan_lines(chunks, self.compiled.needles, self.limits['max_line'], long_line):
+                last = line_no
+                self.feed_text_line(source, line_no, raw.decode('utf-8', 'replace'))
+        except (OSError, EOFError, ValueError) as e:   # truncated zip member, read errors
+            if rec is not None:
+                self.inputs.warn(rec, 'read stopped after line %d: %s' % (last, e))
+        except Exception as e:   # zipfile raises BadZipFile (an Exception subclass) mid-stream
+            if rec is not None:
+                self.inputs.warn(rec, 'read stopped after line %d: %s: %s' % (last, type(e).__name__, e))
+
+    def _record_for(self, source):
+        for rec in reversed(self.inputs.records):
+            if rec['path'] == source:
+                return rec
+        return None
+
+    def consume(self, items):
+        for item in items:
+            if isinstance(item, TextItem):
+                self.feed_text(item.source, item.chunks)
+            elif isinstance(item, EventItem):
+                self.feed_event(item.source, item.line, item.event)
+            elif isinstance(item, FactItem):
+                self.feed_fact(item.source, item.line, item.fact)
+
+    def add_paths(self, paths=(), agent_evidence=None):
+        it = iter_evidence(paths, agent_evidence, self.inputs, self.limits)
+        try:
+            self.consume(it)
+        except Exception as e:      # last line of defence: a reader bug is an input warning, not a traceback
+            rec = self.inputs.add('(reader)', 'internal')
+            self.inputs.warn(rec, 'evidence reading stopped: %s: %s' % (type(e).__name__, e), status='partial')
+
+    # -- judging ---------------------------------------------------------
+    def _occurrences(self, spec):
+        if isinstance(spec, str):
+            return self.signals.get(spec, [])
+        name, conds = spec
+        out = []
+        for occ in self.signals.get(name, []):
+            ok = True
+            for key, value in conds.items():
+                if key.startswith('!'):
+                    if occ.get(key[1:]) == value:
+                        ok = False
+                elif occ.get(key) != value:
+                    ok = False
+            if ok:
+                out.append(occ)
+        return out
+
+    def result(self):
+        causes = []
+        found = set()
+        deferred = []
+        for row in self.causes:
+            if row.get('unless_causes'):
+                deferred.append(row)
+                continue
+            rc = self._judge(row)
+            if rc:
+                causes.append(rc)
+                found.add(rc['id'])
+        for row in deferred:
+            if row['unless_causes'] == 'any_blocker' and any(c['severity'] == 'blocker' for c in causes):
+                continue
+            if isinstance(row['unless_causes'], (list, tuple)) and found & set(row['unless_causes']):
+                continue
+            rc = self._judge(row)
+            if rc:
+                causes.append(rc)
+        return sort_findings(causes)
+
+    def _judge(self, row):
+        trigger = None
+        for clause in row['when']:
+            occs = [self._occurrences(spec) for spec in clause]
+            if all(occs):
+                trigger = [o for group in occs for o in group]
+                break
+        if trigger is None:
+            return None
+        if any(self._occurrences(s) for s in row.get('unless', [])):
+            return None
+        conf = row.get('base', 0.6)
+        evidence = list(trigger)
+        for spec in row.get('support', []):
+            occ = self._occurrences(spec)
+            if occ and not any(o in trigger for o in occ):
+                conf += 0.1
+                evidence.extend(occ)
+        notes = []
+        for spec in row.get('contradict', []):
+            occ = self._occurrences(spec)
+            if occ:
+                conf -= 0.3
+                notes.append('contradicted by %s' % (spec if isinstance(spec, str) else spec[0]))
+                evidence.extend(occ)
+        conf = max(0.05, min(0.98, conf))
+        seen, ev = set(), []
+        for o in evidence:
+            key = (o['source'], o['line'], o['text'])
+            if key in seen:
+                continue
+            seen.add(key)
+            ev.append(evidence_item(o['source'], o['line'], o['text']))
+            if len(ev) >= 10:
+                break
+        rc = make_finding(row['id'], ev, source='diagnosis', confidence=conf,
+                          detail='; '.join(notes) if notes else None)
+        rc['signals'] = sorted(set(o['signature'] for o in evidence))
+        return rc
+
+
+def diagnose(paths=(), agent_evidence=None, findings=None, limits=None):
+    """Run the engine; returns {root_causes, inputs, signals, findings}."""
+    d = Diagnosis(limits=limits)
+    d.add_paths(paths, agent_evidence)
+    return {'root_causes': d.result(), 'inputs': d.inputs.records, 'findings': list(findings or []),
+            'signals': {k: v for k, v in sorted(d.counts.items())},
+            'signature_hits': dict(sorted(d.signature_hits.items()))}
+
+
+def grep_patterns(signatures=None):
+    """All text patterns (for the benchmark's grep -E baseline)."""
+    return [p for s in (signatures or SIGNATURES) for p in s.get('patterns') or []]
+
+
+def catalog_ids_used():
+    return sorted(set(r['id'] for r in CAUSES))
+
+
+assert all(r['id'] in CATALOG for r in CAUSES), 'every root cause id must be in the catalog'
