@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from ansible_collections.entra_lab.sim.plugins.module_utils.lab_host import resolve_sid, run_standin
+
+
+def behave(module, host):
+    p = module.params
+    right = host.state["rights"].setdefault(p["name"], {
+        "name": p["name"], "display_name": p["name"], "holders": [],
+        "gpo": {"defined": False, "name": None, "id": None, "precedence": None, "account_list": []}})
+    current = {h["sid"]: h for h in right["holders"]}
+    wanted = {}
+    for user in p["users"] or []:
+        sid, name = resolve_sid(user)
+        wanted[sid] = {"sid": sid, "name": name}
+    before = sorted(h["name"] for h in current.values())
+    if p["action"] == "add":
+        added = [wanted[s]["name"] for s in wanted if s not in current]
+        removed = []
+        new = dict(current, **wanted)
+    elif p["action"] == "remove":
+        added = []
+        removed = [current[s]["name"] for s in wanted if s in current]
+        new = {s: h for s, h in current.items() if s not in wanted}
+    else:
+        added = [wanted[s]["name"] for s in wanted if s not in current]
+        removed = [current[s]["name"] for s in current if s not in wanted]
+        new = wanted
+    right["holders"] = list(new.values())
+    changed = bool(added or removed)
+    if changed:
+        host.record("secedit", "LsaAddAccountRights/LsaRemoveAccountRights %s add=%s remove=%s"
+                    % (p["name"], added, removed))
+    return changed, {"added": added, "removed": removed,
+                     "diff": {"before": {p["name"]: before},
+                              "after": {p["name"]: sorted(h["name"] for h in new.values())}}}
+
+
+if __name__ == "__main__":
+    run_standin(DOCUMENTATION, RETURN, behave)  # noqa: F821 (injected by build_lab)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from ansible_collections.entra_lab.sim.plugins.module_utils.lab_host import opt, run_standin
+
+
+def behave(module, host):
+    name = opt(module, "name", default="provAgentgMSA$")
+    domain = host.domain or {}
+    obj = domain.get("gmsas", {}).get(name)
+    host_enc = host.state["host_info"]["kerberos"].get("supported_encryption_types")
+    result = {"name": name, "exists": obj is not None, "usable": False, "installed": False,
+              "host_encryption_types": host_enc, "account_encryption_types": None, "encryption_overlap": None,
+              "encryption_types_compatible": None, "can_retrieve_password": None,
+              "principals_allowed_to_retrieve": []}
+    if obj is None:
+        return False, result
+    acc = obj.get("encryption_types", 0x1C)
+    overlap = (host_enc if host_enc is not None else 0x1C) & acc & 0x1F
+    computer = "%s\\%s$" % (domain.get("netbios", "CONTOSO"), host.state["host_info"]["domain"]["computer_name"])
+    principals = obj.get("principals", [])
+    can = not principals or computer in principals
+    installed = name in host.state.get("installed_gmsas", [])
+    result.update(account_encryption_types=acc, encryption_overlap=overlap, encryption_types_compatible=bool(overlap),
+                  can_retrieve_password=can, principals_allowed_to_retrieve=principals,
+                  usable=bool(overlap) and can, installed=installed)
+    changed = False
+    if opt(module, "state", default="") in ("present", "installed") and result["usable"] and not installed:
+        changed = True
+        if not module.check_mode:
+            host.state.setdefault("installed_gmsas", []).append(name)
+            host.record("cmdlet", "Install-ADServiceAccount -Identity %s" % name)
+        result["installed"] = True
+    return changed, result
+
+
+if __name__ == "__main__":
+    run_standin(DOCUMENTATION, RETURN, behave)  # noqa: F821
