@@ -96,8 +96,8 @@ def contract_problems(result: dict, return_doc: dict) -> list[str]:
     if not failed:
         for key, doc in return_doc.items():
             returned = str(doc.get("returned", "always"))
-            if returned == "always" and key not in result:
-                problems.append(f"{key}: documented as always returned but missing")
+            if returned.startswith(("always", "success")) and key not in result:
+                problems.append(f"{key}: documented as returned ({returned}) but missing")
     if failed and not isinstance(result.get("msg"), str):
         problems.append("msg: a failed result must say why")
     return problems
