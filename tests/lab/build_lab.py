@@ -73,6 +73,14 @@ def real_docs(fqcns, collections_path, partial=False):
     except ValueError:
         data = {}
     missing = [f for f in fqcns if f not in data or not (data[f] or {}).get("doc")]
+    if missing and len(fqcns) > 1:
+        # one broken or absent module makes ansible-doc drop the whole batch: ask one by one
+        for f in missing:
+            try:
+                data.update(real_docs([f], collections_path, partial=True))
+            except LabBuildError:
+                pass
+        missing = [f for f in fqcns if f not in data or not (data[f] or {}).get("doc")]
     if missing and partial:
         print("WARNING: --partial: no stand-in for %s (real module docs missing)" % ", ".join(missing),
               file=sys.stderr)

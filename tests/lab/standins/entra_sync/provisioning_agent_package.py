@@ -99,7 +99,7 @@ def behave(module, host):
         result["version_after"] = None
         return True, result
 
-    wanted = opt(module, "version", "minimum_version", default=None)
+    wanted = opt(module, "minimum_version", "version", default=None)
     if agent.get("installed") and (not wanted or before == wanted):
         return False, result
     if not path:
@@ -111,7 +111,7 @@ def behave(module, host):
     if module.check_mode:
         result["version_after"] = AGENT_VERSION
         return True, result
-    if stale and opt(module, "remove_stale", "remove_partial", "cleanup_stale", default=False):
+    if stale and opt(module, "remove_stale", default=False):
         result["removed"] = list(leftovers.get("orphan_services", [])) + list(leftovers.get("package_cache_dirs", []))
         info["leftovers"] = {"install_dir_exists": False, "program_data_exists": False,
                              "package_cache_dirs": [], "orphan_services": []}
@@ -124,7 +124,7 @@ def behave(module, host):
     for right, gpo in lab.pop("gpo_refresh_at_install", {}).items():
         host.state["rights"][right]["gpo"] = gpo
         host.apply_group_policy()
-    retries = int(opt(module, "retries", "retry_count", default=3) or 0)
+    retries = int(opt(module, "retry_1618_count", "retries", default=3) or 0)
     codes = lab.setdefault("installer_exit_codes", [])
     result["log_paths"] = [BURN_LOG]
     while True:

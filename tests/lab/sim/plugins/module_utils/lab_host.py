@@ -91,7 +91,7 @@ class LabHost:
     @property
     def domain(self):
         if self._domain is None:
-            dname = self.state.get("domain", {}).get("name")
+            dname = (self.state.get("host_info", {}).get("domain") or {}).get("name")
             if not dname:
                 return None
             path = os.path.join(self.state_dir, "domains", dname + ".json")
