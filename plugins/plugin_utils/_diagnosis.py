@@ -187,7 +187,9 @@ CAUSES = [
      'when': [['agent_service_start_failed_privileges'], ['local_service_right_without_all_services'],
               [('logon_type_not_granted', {'account_kind': 'virtual'})],
               [('logon_type_not_granted', {'account_kind': 'unknown', '!service': 'sync'}), 'msi_fatal']],
-     'support': ['msi_fatal', 'service_logon_failure_1069', 'logon_type_not_granted', 'local_service_right_without_all_services']},
+     'support': ['msi_fatal', 'service_logon_failure_1069', 'logon_type_not_granted', 'local_service_right_without_all_services'],
+     # a GPO that defines the right is the cause to fix; the local symptom follows from it
+     'unless_causes': ['service_logon_right_removed_by_gpo']},
     {'id': 'deny_logon_as_service', 'base': 0.7, 'when': [['deny_service_logon_policy']],
      'support': ['logon_type_not_granted']},
     {'id': 'gmsa_logon_right_missing', 'base': 0.75,
