@@ -103,7 +103,7 @@ seealso:
 - module: hybrid_identity.entra_sync.provisioning_agent_package
 - module: hybrid_identity.entra_sync.agent_host_info
 author:
-- hybrid_identity.entra_sync contributors
+- hybrid_identity maintainers (@hybrid-identity)
 '''
 
 EXAMPLES = r'''

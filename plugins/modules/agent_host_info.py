@@ -70,7 +70,7 @@ seealso:
 - module: hybrid_identity.entra_sync.provisioning_agent_package
 - module: ansible.windows.win_service_info
 author:
-- hybrid_identity.entra_sync contributors
+- hybrid_identity maintainers (@hybrid-identity)
 '''
 
 EXAMPLES = r'''

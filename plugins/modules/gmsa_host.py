@@ -67,7 +67,7 @@ seealso:
 - module: microsoft.ad.service_account
 - module: microsoft.ad.kds_root_key
 author:
-- hybrid_identity.entra_sync contributors
+- hybrid_identity maintainers (@hybrid-identity)
 '''
 
 EXAMPLES = r'''

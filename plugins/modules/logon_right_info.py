@@ -36,7 +36,7 @@ options:
 notes:
 - Reading RSoP needs administrative rights, and RSoP holds data only after a Group Policy refresh in a domain.
   When it cannot be read the module warns and reports RV(rsop_available=false) rather than failing.
-- The local security policy (C(secpol.msc)) is not a GPO; its effect shows in the holders, not in RV(rights.<right>.gpo).
+- The local security policy (C(secpol.msc)) is not a GPO; its effect shows in the holders, not in the C(gpo) entry of a right.
 - A SID that cannot be translated (for example a deleted account) is returned with C(name=null) and a warning.
 extends_documentation_fragment:
 - ansible.builtin.action_common_attributes
@@ -52,7 +52,7 @@ seealso:
 - module: ansible.windows.win_user_right
 - module: hybrid_identity.entra_sync.agent_host_info
 author:
-- hybrid_identity.entra_sync contributors
+- hybrid_identity maintainers (@hybrid-identity)
 '''
 
 EXAMPLES = r'''
@@ -93,8 +93,10 @@ rights:
         account_list:
         - BUILTIN\Administrators
   contains:
-    <right>:
-      description: The right named by the key.
+    SeServiceLogonRight: &right
+      description:
+      - The right named by the key. Every requested right has an entry of this shape, also those not listed here.
+      returned: when requested (all six by default)
       type: dict
       contains:
         name:
@@ -143,6 +145,11 @@ rights:
               type: list
               elements: str
               sample: [BUILTIN\Administrators]
+    SeBatchLogonRight: *right
+    SeInteractiveLogonRight: *right
+    SeDenyServiceLogonRight: *right
+    SeDenyBatchLogonRight: *right
+    SeDenyInteractiveLogonRight: *right
 rsop_available:
   description:
   - Whether RSoP could be read. False on a workgroup host or when RSoP could not be read; then

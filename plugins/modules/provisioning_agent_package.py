@@ -138,7 +138,7 @@ seealso:
 - module: hybrid_identity.entra_sync.agent_evidence
 - module: ansible.windows.win_reboot
 author:
-- hybrid_identity.entra_sync contributors
+- hybrid_identity maintainers (@hybrid-identity)
 '''
 
 EXAMPLES = r'''

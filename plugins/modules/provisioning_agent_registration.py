@@ -157,7 +157,7 @@ seealso:
 - module: hybrid_identity.entra_sync.gmsa_host
 - module: microsoft.ad.service_account
 author:
-- hybrid_identity.entra_sync contributors
+- hybrid_identity maintainers (@hybrid-identity)
 '''
 
 EXAMPLES = r'''

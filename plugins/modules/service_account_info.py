@@ -58,7 +58,7 @@ seealso:
 - module: ansible.windows.win_service_info
 - module: hybrid_identity.entra_sync.logon_right_info
 author:
-- hybrid_identity.entra_sync contributors
+- hybrid_identity maintainers (@hybrid-identity)
 '''
 
 EXAMPLES = r'''

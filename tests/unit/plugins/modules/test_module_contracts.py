@@ -43,9 +43,6 @@ WINDOWS_MODULES = [
 COMMON_KEYS = {"changed", "failed", "msg", "warnings", "deprecations", "diff", "invocation", "skipped",
                "exception", "_ansible_no_log"}
 
-# A dict whose `contains` holds one key written like this is a map: any key, each value shaped as documented.
-MAP_KEY_PREFIX = "<"
-
 TYPE_CHECKS = {
     "str": lambda v: isinstance(v, str),
     "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -123,11 +120,6 @@ def _check_value(path: str, value, doc: dict, problems: list[str], require_all: 
                 _check_value(item_path, item, {"type": elements, "contains": contains}, problems, require_all)
         return
     if doc_type == "dict" and contains:
-        keys = list(contains)
-        if len(keys) == 1 and keys[0].startswith(MAP_KEY_PREFIX):
-            for name, item in value.items():
-                _check_value(f"{path}.{name}", item, contains[keys[0]], problems, require_all)
-            return
         for name, item in value.items():
             if name not in contains:
                 problems.append(f"{path}.{name}: returned but not documented")
