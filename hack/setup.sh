@@ -42,30 +42,36 @@ else
   or point to one: 'PYTHON=/path/to/python3.12 make setup'."
 fi
 
-wanted="$("$python" -c 'import sys; print(sys.version.split()[0])') $(cat "$root/requirements/dev.txt" "$root/requirements/constraints.txt" | sha256sum | cut -c1-16) ansible-$ansible_bundle_version"
+python_version=$("$python" -c 'import sys; print(sys.version.split()[0])')
+requirements_hash=$(cat "$root/requirements/dev.txt" "$root/requirements/constraints.txt" | sha256sum | cut -c1-16)
+stamp_value() { sed -n "s/^$1=//p" "$stamp" 2>/dev/null; }
 
 if [ -d "$venv" ] && [ ! -f "$stamp" ]; then
     say "found a half-built virtual environment at .venv (no completion stamp): rebuilding it"
     rm -rf "$venv"
-elif [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$wanted" ]; then
-    say "requirements or Python changed since .venv was built: rebuilding it"
+elif [ -f "$stamp" ] && [ "$(stamp_value python)" != "$python_version" ]; then
+    say ".venv was built with Python $(stamp_value python), not $python_version: rebuilding it"
     rm -rf "$venv"
 elif [ -f "$stamp" ] && [ ! -x "$venv/bin/ansible-playbook" ]; then
     say ".venv is damaged (ansible-playbook missing): rebuilding it"
     rm -rf "$venv"
 fi
 
-if [ ! -f "$stamp" ]; then
+if [ ! -d "$venv" ]; then
     say "creating .venv with $python"
-    "$python" -m venv "$venv" || die "could not create .venv; on Debian/Ubuntu install 'python3.12-venv' and run again"
+    "$python" -m venv "$venv" || die "could not create .venv; install your distribution's python3.12-venv package and run again"
+fi
+if [ "$(stamp_value requirements)" != "$requirements_hash" ]; then
     say "installing the pinned tool chain (requirements/dev.txt)"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
         -r "$root/requirements/dev.txt" -c "$root/requirements/constraints.txt" 2> >(grep -v '^WARNING: Location' >&2) ||
-        die "pip install failed (see above); fix the cause and run 'make setup' again: the half-built .venv will be rebuilt"
+        die "pip install failed (see above); fix the cause and run 'make setup' again"
 fi
 
 # Collections: ansible.windows and microsoft.ad ship inside the `ansible` wheel on PyPI.
-if [ ! -f "$collections/microsoft/ad/MANIFEST.json" ] || [ ! -f "$collections/ansible/windows/MANIFEST.json" ]; then
+if [ "$(stamp_value bundle)" != "$ansible_bundle_version" ] ||
+    [ ! -f "$collections/microsoft/ad/MANIFEST.json" ] || [ ! -f "$collections/ansible/windows/MANIFEST.json" ]; then
+    rm -rf "$collections/ansible" "$collections/microsoft"
     mkdir -p "$wheels" "$collections"
     wheel="$wheels/ansible-$ansible_bundle_version-py3-none-any.whl"
     if [ ! -f "$wheel" ]; then
@@ -104,5 +110,5 @@ PY
 mkdir -p "$HOME/.ansible/test/cache"
 cp "$root/tests/sanity/get_pip_standin.py" "$HOME/.ansible/test/cache/get_pip_${pip_bootstrap_version//./_}.py"
 
-echo "$wanted" > "$stamp"
-say "ready: $("$venv/bin/ansible" --version | head -1), ansible.windows $("$venv/bin/python" -c "import json;print(json.load(open('$collections/ansible/windows/MANIFEST.json'))['collection_info']['version'])"), microsoft.ad $("$venv/bin/python" -c "import json;print(json.load(open('$collections/microsoft/ad/MANIFEST.json'))['collection_info']['version'])")"
+printf "python=%s\nrequirements=%s\nbundle=%s\n" "$python_version" "$requirements_hash" "$ansible_bundle_version" > "$stamp"
+say "ready: $("$venv/bin/ansible" --version | sed -n 1p), ansible.windows $("$venv/bin/python" -c "import json;print(json.load(open('$collections/ansible/windows/MANIFEST.json'))['collection_info']['version'])"), microsoft.ad $("$venv/bin/python" -c "import json;print(json.load(open('$collections/microsoft/ad/MANIFEST.json'))['collection_info']['version'])")"

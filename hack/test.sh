@@ -60,7 +60,7 @@ build_collection() {
     python tests/sanity/check_build.py build/collection/hybrid_identity-entra_sync-*.tar.gz
 }
 
-stage "powershell-syntax" python tests/sanity/ps_syntax_check.py
+stage "powershell-c#-syntax" python tests/sanity/ps_syntax_check.py
 stage "ansible-test-sanity" tests/sanity/ansible_test_sanity.sh . hybrid_identity entra_sync
 stage "pytest" run_pytest
 stage "ansible-lint" ansible-lint --profile production --nocolor

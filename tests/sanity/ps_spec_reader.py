@@ -42,10 +42,10 @@ def parse(source: bytes) -> tree_sitter.Tree:
     return _PARSER.parse(source)
 
 
-def syntax_errors(source: bytes) -> list[str]:
+def syntax_errors(source: bytes, parser: tree_sitter.Parser = _PARSER) -> list[str]:
     """Return 'line:column: text' for every ERROR or MISSING node (empty when the file parses)."""
     problems = []
-    stack = [parse(source).root_node]
+    stack = [parser.parse(source).root_node]
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:

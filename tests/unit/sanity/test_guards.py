@@ -28,6 +28,11 @@ def test_syntax_check_fails_on_a_broken_script_and_names_the_line(capsys):
     assert "1 with errors" in output
 
 
+def test_syntax_check_fails_on_broken_csharp_module_utils(capsys):
+    assert ps_syntax_check.main([str(GUARDS / "syntax_error.cs")]) == 1
+    assert "syntax_error.cs:" in capsys.readouterr().out
+
+
 def test_syntax_check_passes_a_valid_module(capsys):
     good = GUARDS / "collection" / "plugins" / "modules" / "good.ps1"
     assert ps_syntax_check.main([str(good)]) == 0
