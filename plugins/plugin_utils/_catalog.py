@@ -9,8 +9,9 @@ prerequisites page (``how-to-prerequisites``) and the troubleshooting page
 each row names its ``source``; callers choose (default: both).
 
 A wildcard cannot be probed, so every wildcard row names ``probe_host``, a
-concrete host under it that answers on that port; reports say which host
-stood in for the wildcard.
+concrete host under it; reports say which host stood in for the wildcard.
+The probe hosts are a best guess (Microsoft names none): a failed probe of a
+wildcard row is a warning, not a blocker, unless nothing on 443 answers.
 """
 
 from __future__ import annotations
@@ -41,12 +42,12 @@ CLOUDS = {
         'authority': 'https://login.microsoftonline.com',
         'graph': 'https://graph.microsoft.com',
         'endpoints': [
-            _row('*.msappproxy.net', 443, 'agent service bus / application proxy', _P, 'proxy.cloudwebappproxy.net'),
+            _row('*.msappproxy.net', 443, 'agent service bus / application proxy', _P, 'proxy.msappproxy.net'),
             _row('*.servicebus.windows.net', 443, 'Azure Service Bus relay', _P, 'watchdog.servicebus.windows.net'),
             _row('*.microsoftonline.com', 443, 'sign-in and registration', _P, 'login.microsoftonline.com'),
             _row('*.microsoft.com', 443, 'agent services and updates', _P, 'www.microsoft.com'),
             _row('*.msappproxy.com', 443, 'agent registration', _P, 'www.msappproxy.com'),
-            _row('*.windowsazure.com', 443, 'agent registration', _P, 'management.core.windows.net'),
+            _row('*.windowsazure.com', 443, 'agent registration', _P, 'manage.windowsazure.com'),
             _row('login.windows.net', 443, 'sign-in', _P),
             _row('mscrl.microsoft.com', 80, 'certificate revocation (CRL)', _P),
             _row('crl.microsoft.com', 80, 'certificate revocation (CRL)', _P),

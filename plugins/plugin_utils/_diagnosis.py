@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._evidence import (
-    DEFAULT_LIMITS, EventItem, FactItem, Inputs, TextItem, iter_evidence, scan_lines)
+    DEFAULT_LIMITS, EventItem, FactItem, Inputs, TextItem, build_finder, iter_evidence, scan_lines)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
     CATALOG, evidence_item, make_finding, sort_findings)
 
@@ -103,7 +103,8 @@ SIGNATURES = [
      'anchors': ['gateway', 'timed out', 'time-out', 'timeout', 'remote server', 'could not be resolved', 'trust relationship',
                  'certificate', 'actively refused', 'forcibly closed', 'proxy authentication'],
      'patterns': [r'gateway time-?out', r'\b504\b.{0,20}gateway',
-                  r'(register|registration|connect|onboard|sign-?in|request|operation|endpoint|servicebus|service bus).{0,60}(timed out|time-?out\b)',
+                  r'(operation|request|registration|connection attempt|onboarding|sign-?in|connect(ion)?) (has |was |is )?timed out',
+                  r'(registration|register|connect(ion)?|onboarding)[^.]{0,40}(failed|error|exception)[^.]{0,40}time-?out',
                   r'unable to connect to the remote server', r'remote name could not be resolved',
                   r'could not establish trust relationship for the ssl/tls',
                   r'remote certificate is invalid',
@@ -247,15 +248,21 @@ CAUSES = [
     {'id': 'installer_failed_unknown', 'base': 0.5, 'when': [['msi_fatal']], 'unless_causes': 'any_blocker'},
 ]
 
-_SERVICE_HINTS = [('sync', ('adsync', 'azure ad sync', 'entra connect sync', 'microsoft azure ad sync', 'sync_')),
+_SERVICE_HINTS = [('sync', ('adsync', 'azure ad sync', 'entra connect sync', 'microsoft azure ad sync',
+                            'directory synchronization', 'sync_service')),
                   ('updater', ('updater',)),
                   ('agent', ('provisioning agent', 'aadconnectprovisioningagent', 'provisioningagent', 'provagent'))]
 _ACCOUNT_RE = re.compile(r'(?:log ?on as|domain and account:|account name:|account:)\s*"?([^\s"]+)', re.I)
 _ANY_ACCOUNT_RE = re.compile(r'(\b[\w.-]+\\[\w.$-]+)')
 
 
+_SYNC_ACCOUNT_RE = re.compile(r'\bsync_[a-z0-9-]+_[0-9a-f]{6,}', re.I)
+
+
 def service_of(text, fallback=None):
     low = text.lower()
+    if _SYNC_ACCOUNT_RE.search(low):
+        return 'sync'
     for kind, hints in _SERVICE_HINTS:
         if any(h in low for h in hints):
             return kind
@@ -297,6 +304,7 @@ class _Compiled(object):
             if not any(k in a for k in kept):
                 kept.append(a)
         self.needles = [a.encode('utf-8') for a in kept]
+        self.finder = build_finder(self.needles)
 
     def match_text(self, text):
         low = text.lower()
@@ -336,7 +344,8 @@ class Diagnosis(object):
 
     def _attrs(self, text, source):
         acct, kind = account_of(text)
-        return {'service': service_of(text, service_of(source, 'other')), 'account': acct, 'account_kind': kind}
+        base = str(source).replace('\\', '/').rsplit('/', 1)[-1]
+        return {'service': service_of(text, service_of(base, 'other')), 'account': acct, 'account_kind': kind}
 
     def feed_text_line(self, source, line_no, text):
         for sig, _m in self.compiled.match_text(text):
@@ -391,7 +400,8 @@ class Diagnosis(object):
                                  % (n, self.limits['max_line'], self.limits['max_line']))
         last = 0
         try:
-            for line_no, raw in scan_lines(chunks, self.compiled.needles, self.limits['max_line'], long_line):
+            for line_no, raw in scan_lines(chunks, self.compiled.needles, self.limits['max_line'], long_line,
+                                           finder=self.compiled.finder):
                 last = line_no
                 self.feed_text_line(source, line_no, raw.decode('utf-8', 'replace'))
         except (OSError, EOFError, ValueError) as e:   # truncated zip member, read errors

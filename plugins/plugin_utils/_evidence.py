@@ -139,48 +139,100 @@ def iter_chunks(fh, encoding='utf-8', skip=0, chunk_size=DEFAULT_LIMITS['chunk_s
             return
 
 
-def scan_lines(chunks, needles, max_line=DEFAULT_LIMITS['max_line'], on_long_line=None):
+# Rough frequency rank of bytes in English/log text, rarest first: a finder
+# anchored on a rare first byte lets the regex engine skip most positions.
+_RARE_ORDER = b"qjzxk_$\\'yw;:bv/\"1gpfmuc-dlhrsnioate.,023456789 "
+
+
+def _rank(byte):
+    pos = _RARE_ORDER.find(bytes([byte]))
+    return pos if pos >= 0 else 5   # other punctuation and non-ASCII are rare in logs
+
+
+def _sub_anchor(needle, width=8):
+    """The part of ``needle`` starting at its rarest byte (every match of the needle contains it).
+
+    At least four bytes are kept so the finder does not fire on common short strings."""
+    if len(needle) <= 4:
+        return needle
+    best = min(range(len(needle) - 3), key=lambda i: (_rank(needle[i]), _rank(needle[i + 1]), i))
+    return needle[best:best + width]
+
+
+def _trie_regex(words):
+    trie = {}
+    for w in words:
+        node = trie
+        for b in w:
+            node = node.setdefault(b, {})
+        node[None] = True
+
+    def emit(node):
+        if None in node and len(node) == 1:
+            return b''
+        alts = []
+        for b in sorted(k for k in node if k is not None):
+            alts.append(re.escape(bytes([b])) + emit(node[b]))
+        body = alts[0] if len(alts) == 1 else b'(?:' + b'|'.join(alts) + b')'
+        if None in node:     # a shorter word ends here: the rest is optional
+            return b'(?:' + body + b')?'
+        return body
+    return re.compile(emit(trie))
+
+
+def build_finder(needles):
+    """One compiled regex over lowercased bytes that finds every needle in a single pass."""
+    subs = set(_sub_anchor(n) for n in needles)
+    # a sub-anchor that contains another is redundant
+    kept = [a for a in subs if not any(o != a and o in a for o in subs)]
+    return _trie_regex(sorted(kept))
+
+
+def scan_lines(chunks, needles, max_line=DEFAULT_LIMITS['max_line'], on_long_line=None, finder=None):
     """Yield (line_no, line_bytes) for lines that contain one of ``needles``.
 
-    ``needles`` are lowercase bytes; matching is case-insensitive. Memory is
-    bounded by the chunk size plus ``max_line``: a longer line is cut into
-    ``max_line`` pieces (``on_long_line(line_no)`` is called once per line).
-    With ``needles=None`` every line is yielded.
+    ``needles`` are lowercase bytes; matching is case-insensitive (the block is
+    lowercased once and searched with one compiled ``finder``). Memory is
+    bounded by the chunk size plus ``max_line``: a longer line is cut
+    (``on_long_line(line_no)`` is called once per line). With ``needles=None``
+    every line is yielded.
     """
+    if needles is not None and finder is None:
+        finder = build_finder(needles)
     carry = b''
-    line_base = 1          # line number of the first line in ``buf``
-    long_reported = -1
+    line_base = 1          # number of the line that starts ``carry`` / the next block
+    skipping = False       # inside an over-long line whose first max_line bytes were scanned
     for chunk in chunks:
+        if skipping:
+            nl = chunk.find(b'\n')
+            if nl < 0:
+                continue
+            chunk = chunk[nl + 1:]
+            skipping = False
+            line_base += 1
         buf = carry + chunk if carry else chunk
         last_nl = buf.rfind(b'\n')
-        if last_nl < 0:
-            # no newline at all in buffer: cut if too long
-            if len(buf) > max_line:
-                if on_long_line and long_reported != line_base:
-                    on_long_line(line_base)
-                    long_reported = line_base
-                body, carry = buf[:max_line], b''
-                for hit in _scan_block(body + b'\n', needles, line_base, max_line):
-                    yield hit
-            else:
-                carry = buf
-            continue
-        body, carry = buf[:last_nl + 1], buf[last_nl + 1:]
-        if len(carry) > max_line:
+        body, tail = (b'', buf) if last_nl < 0 else (buf[:last_nl + 1], buf[last_nl + 1:])
+        if body:
+            for hit in _scan_block(body, finder, line_base, max_line, on_long_line):
+                yield hit
+            line_base += body.count(b'\n')
+        if len(tail) > max_line:
             if on_long_line:
-                on_long_line(line_base + body.count(b'\n'))
-            carry = carry[:max_line]
-        for hit in _scan_block(body, needles, line_base, max_line, on_long_line):
-            yield hit
-        line_base += body.count(b'\n')
-    if carry:
-        for hit in _scan_block(carry + b'\n', needles, line_base, max_line, on_long_line):
+                on_long_line(line_base)
+            for hit in _scan_block(tail[:max_line] + b'\n', finder, line_base, max_line):
+                yield hit
+            carry, skipping = b'', True
+        else:
+            carry = tail
+    if carry and not skipping:
+        for hit in _scan_block(carry + b'\n', finder, line_base, max_line, on_long_line):
             yield hit
 
 
-def _scan_block(body, needles, line_base, max_line, on_long_line=None):
-    """Lines of ``body`` (ends with a newline) containing a needle."""
-    if needles is None:
+def _scan_block(body, finder, line_base, max_line, on_long_line=None):
+    """Lines of ``body`` (ends with a newline) in which ``finder`` matches."""
+    if finder is None:
         for i, line in enumerate(body.split(b'\n')[:-1]):
             if len(line) > max_line:
                 if on_long_line:
@@ -189,26 +241,25 @@ def _scan_block(body, needles, line_base, max_line, on_long_line=None):
             yield line_base + i, line.rstrip(b'\r')
         return
     low = body.lower()
-    starts = set()
-    for needle in needles:
-        pos = low.find(needle)
-        while pos >= 0:
-            start = low.rfind(b'\n', 0, pos) + 1
-            starts.add(start)
-            end = low.find(b'\n', pos)
-            pos = low.find(needle, end)
-    if not starts:
-        return
+    starts = []
+    last_end = -1
+    for m in finder.finditer(low):
+        pos = m.start()
+        if pos < last_end:
+            continue              # same line as the previous hit
+        start = low.rfind(b'\n', 0, pos) + 1
+        end = low.find(b'\n', pos)
+        starts.append((start, end, pos))
+        last_end = end
     counted_pos, counted_line = 0, line_base
-    for start in sorted(starts):
+    for start, end, pos in starts:
         counted_line += body.count(b'\n', counted_pos, start)
         counted_pos = start
-        end = body.find(b'\n', start)
         line = body[start:end]
         if len(line) > max_line:
-            # the needle may lie beyond max_line: keep a window around the first needle
-            first = min((p for p in (low.find(n, start, end) for n in needles) if p >= 0), default=start)
-            lo = max(start, first - max_line // 2)
+            if on_long_line:
+                on_long_line(counted_line)
+            lo = max(start, pos - max_line // 2)
             line = body[lo:lo + max_line]
         yield counted_line, line.rstrip(b'\r')
 

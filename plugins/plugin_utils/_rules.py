@@ -569,7 +569,13 @@ def evaluate(host_info=None, logon_rights=None, domain_facts=None, options=None,
     findings, results = [], []
     for rule in rules or RULES:
         rid = rule['id']
-        if not _needs_met(ctx, rule['needs']):
+        try:
+            needs_met = _needs_met(ctx, rule['needs'])
+        except Exception as e:     # malformed facts: skip, never block
+            results.append({'id': rid, 'status': 'skipped', 'source': rule['source'],
+                            'message': 'could not evaluate: %s: %s' % (type(e).__name__, e)})
+            continue
+        if not needs_met:
             results.append({'id': rid, 'status': 'skipped', 'source': rule['source'],
                             'message': 'facts not available'})
             continue

@@ -1,0 +1,212 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every prerequisite rule: a host state that triggers it and one that does not."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _findings, _rules
+
+from entra_fixtures import load
+
+ACK = {'tier0_acknowledged': True}
+
+
+def run(host='healthy', rights='healthy', domain=None, options=None):
+    host_info = load('agent_host_info', host) if isinstance(host, str) else host
+    logon = load('logon_right_info', rights) if isinstance(rights, str) else rights
+    return _rules.evaluate(host_info, logon, domain, dict(ACK, **(options or {})))
+
+
+def ids(result):
+    return [f['id'] for f in result['findings']]
+
+
+def test_every_rule_id_is_in_the_catalog():
+    for rule in _rules.RULES:
+        assert rule['id'] in _findings.CATALOG
+        assert rule['source']
+
+
+def test_healthy_host_is_ready_with_no_finding():
+    res = run()
+    assert res['ready'] is True
+    assert res['findings'] == []
+    assert {r['status'] for r in res['results']} <= {'passed', 'skipped'}
+
+
+@pytest.mark.parametrize('host, rule_id, severity', [
+    ('unsupported_os_client', 'unsupported_os', 'blocker'),
+    ('unsupported_os_2012r2', 'unsupported_os', 'blocker'),
+    ('server_core', 'unsupported_os', 'blocker'),
+    ('workgroup_host', 'not_domain_joined', 'blocker'),
+    ('low_memory', 'insufficient_memory', 'warning'),
+    ('dotnet_old', 'dotnet_too_old', 'blocker'),
+    ('execution_policy_unrestricted', 'execution_policy_blocks_registration', 'blocker'),
+    ('tls12_disabled', 'tls12_disabled', 'blocker'),
+    ('vault_disabled', 'credential_manager_disabled', 'blocker'),
+    ('stale_partial_install', 'stale_agent_installation', 'blocker'),
+    ('ntlm_enabled', 'ntlm_enabled', 'warning'),
+    ('pending_reboot', 'pending_reboot', 'warning'),
+    ('server_2025_no_update', 'server_2025_update_missing', 'warning'),
+    ('outbound_blocked', 'outbound_connectivity_blocked', 'blocker'),
+    ('outbound_blocked', 'endpoint_unreachable', 'warning'),
+    ('service_not_managed', 'service_not_managed_account', 'blocker'),
+    ('kerberos_mismatch', 'kerberos_encryption_mismatch', 'warning'),
+])
+def test_host_rule_triggers(host, rule_id, severity):
+    res = run(host)
+    found = [f for f in res['findings'] if f['id'] == rule_id]
+    assert found, ids(res)
+    f = found[0]
+    assert f['severity'] == severity
+    assert f['evidence'] and all({'source', 'line', 'text'} <= set(e) for e in f['evidence'])
+    assert isinstance(f['remediation']['automatic'], bool) and f['remediation']['how']
+    assert f['source'] and f['reference'].startswith('https://')
+    assert res['ready'] is (severity != 'blocker' and not res['blockers'])
+
+
+@pytest.mark.parametrize('host, rights', [('healthy', 'healthy'), ('healthy_installed_registered', 'healthy_registered'),
+                                          ('usgov_installed', 'healthy_registered'),
+                                          ('proxy_configured', 'healthy_registered'), ('domain_controller', 'healthy')])
+def test_healthy_variants_have_no_blocker(host, rights):
+    assert run(host, rights)['blockers'] == []
+
+
+@pytest.mark.parametrize('rights, rule_id, options', [
+    ('all_services_missing', 'service_logon_right_missing_all_services', {}),
+    ('gpo_defines_right_without_all_services', 'service_logon_right_removed_by_gpo', {}),
+    ('gmsa_logon_right_missing', 'gmsa_logon_right_missing', {'gmsa_name': 'CONTOSO\\provAgentgMSA$'}),
+    ('deny_service_logon', 'deny_logon_as_service', {}),
+    ('adsync_rights_missing', 'sync_service_account_rights_missing', {'sync_service_account': 'CONTOSO\\svc-adsync'}),
+])
+def test_rights_rule_triggers(rights, rule_id, options):
+    res = run(rights=rights, options=options)
+    assert rule_id in ids(res)
+    assert res['ready'] is False
+
+
+@pytest.mark.parametrize('rule_id, options', [
+    ('gmsa_logon_right_missing', {'gmsa_name': 'CONTOSO\\provAgentgMSA$'}),
+    ('sync_service_account_rights_missing', {'sync_service_account': 'CONTOSO\\svc-adsync'}),
+])
+def test_rights_rules_pass_when_holder_present(rule_id, options):
+    rights = load('logon_right_info', 'healthy')
+    acct = list(options.values())[0]
+    for name in ('SeServiceLogonRight', 'SeBatchLogonRight', 'SeInteractiveLogonRight'):
+        rights['rights'][name]['holders'].append({'sid': 'S-1-5-21-1-2-3-1105', 'name': acct})
+    assert rule_id not in ids(run(rights=rights, options=options))
+
+
+def test_gpo_rule_wins_over_local_rule_and_names_the_gpo():
+    res = run(rights='gpo_defines_right_without_all_services')
+    assert 'service_logon_right_missing_all_services' not in ids(res)
+    f = [f for f in res['findings'] if f['id'] == 'service_logon_right_removed_by_gpo'][0]
+    assert f['remediation']['automatic'] is False
+    assert 'GPO' in f['evidence'][0]['text']
+
+
+def test_deny_rule_points_at_the_gpo_that_sets_it():
+    f = [f for f in run(rights='deny_service_logon')['findings'] if f['id'] == 'deny_logon_as_service'][0]
+    assert 'provagentgmsa$' in f['evidence'][0]['text'].lower()
+    assert 'Deny Service Logon - Tier Model' in f['remediation']['how']
+
+
+def test_gmsa_right_in_gpo_is_not_automatic():
+    f = [f for f in run(rights='gmsa_logon_right_missing', options={'gmsa_name': 'CONTOSO\\provAgentgMSA$'})['findings']
+         if f['id'] == 'gmsa_logon_right_missing'][0]
+    assert f['remediation']['automatic'] is False
+    assert 'Member Servers Baseline' in f['remediation']['how']
+
+
+def test_gmsa_name_defaults_to_the_agent_service_account():
+    host = load('agent_host_info', 'healthy_installed_registered')
+    gmsa_services = [s for s in host['services'] if s['role'] == 'agent' and str(s['start_name']).endswith('$')]
+    assert gmsa_services, 'fixture runs the agent as a gMSA'
+    assert 'gmsa_logon_right_missing' in ids(run(host, rights='gmsa_logon_right_missing'))
+
+
+# domain-level rules --------------------------------------------------------
+NOW = datetime.datetime(2025, 6, 12, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+@pytest.mark.parametrize('domain, rule_id, expected', [
+    ({'kds_root_keys': []}, 'kds_root_key_missing', True),
+    ({'kds_root_keys': [{'effective_time': '2025-06-13T00:00:00Z'}]}, 'kds_root_key_missing', True),
+    ({'kds_root_keys': [{'effective_time': '2024-01-01T00:00:00Z'}]}, 'kds_root_key_missing', False),
+    ({'gmsa': load('gmsa_host', 'kerberos_mismatch')}, 'kerberos_encryption_mismatch', True),
+    ({'gmsa': load('gmsa_host', 'healthy')}, 'kerberos_encryption_mismatch', False),
+    ({'gmsa': load('gmsa_host', 'host_default_encryption')}, 'kerberos_encryption_mismatch', False),
+    ({'gmsa': load('gmsa_host', 'password_retrieval_denied')}, 'gmsa_password_retrieval_denied', True),
+    ({'gmsa': load('gmsa_host', 'install_access_denied')}, 'gmsa_password_retrieval_denied', True),
+    ({'gmsa': load('gmsa_host', 'healthy')}, 'gmsa_password_retrieval_denied', False),
+    ({'gmsa': load('gmsa_host', 'not_found')}, 'gmsa_missing', True),
+    ({'gmsa': load('gmsa_host', 'healthy')}, 'gmsa_missing', False),
+    ({'gmsa': load('gmsa_host', 'check_mode_would_install')}, 'gmsa_not_usable', True),
+    ({'gmsa': load('gmsa_host', 'installed_now')}, 'gmsa_not_usable', False),
+    ({'msa_container_exists': False}, 'msa_container_missing', True),
+    ({'msa_container_exists': True}, 'msa_container_missing', False),
+    ({'domain_functional_level': 'Windows2012Domain'}, 'ad_level_too_low', True),
+    ({'dc_os_builds': [9600]}, 'ad_level_too_low', True),
+    ({'schema_version': 69}, 'ad_level_too_low', True),
+    ({'schema_version': 88, 'domain_functional_level': 'Windows2016Domain', 'forest_functional_level': 7,
+      'dc_os_builds': [20348, 9600]}, 'ad_level_too_low', False),
+])
+def test_domain_rules(domain, rule_id, expected):
+    res = run(domain=domain, options={'now': NOW})
+    assert (rule_id in ids(res)) is expected, ids(res)
+
+
+def test_ad_level_uses_the_strictest_source_and_says_so():
+    res = run(domain={'schema_version': 69, 'domain_functional_level': 'Windows2012R2Domain'})
+    f = [f for f in res['findings'] if f['id'] == 'ad_level_too_low'][0]
+    assert 'strictest' in f['detail']
+    assert 'msDS-ExternalDirectoryObjectId' in f['evidence'][0]['text'] or \
+        any('msDS-ExternalDirectoryObjectId' in e['text'] for e in f['evidence'])
+    assert 'strictest of' in f['source']
+
+
+def test_custom_gmsa_missing_is_a_blocker():
+    res = run(domain={'gmsa': load('gmsa_host', 'not_found')}, options={'custom_gmsa': True})
+    assert 'gmsa_missing' in res['blockers']
+
+
+def test_tier0_warning_until_acknowledged():
+    assert 'tier0_host' in [f['id'] for f in _rules.evaluate(load('agent_host_info', 'healthy'),
+                                                              load('logon_right_info', 'healthy'))['findings']]
+    assert 'tier0_host' not in ids(run())
+
+
+def test_server_2025_update_verified_with_min_ubr():
+    assert 'server_2025_update_missing' not in ids(run('server_2025_no_update', options={'server_2025_min_ubr': 1}))
+
+
+def test_unknown_facts_skip_rules_and_never_block():
+    res = _rules.evaluate({}, {}, None, ACK)
+    assert res['ready'] is True
+    assert {r['status'] for r in res['results'] if r['id'] != 'tier0_host'} == {'skipped'}
+
+
+def test_malformed_fact_is_skipped_not_raised():
+    host = load('agent_host_info', 'healthy')
+    host['os'] = {'build': 'not-a-number', 'installation_type': ['odd']}
+    host['services'] = 'garbage'
+    res = _rules.evaluate(host, load('logon_right_info', 'healthy'), None, ACK)
+    assert res['ready'] is True
+    assert any(r['status'] == 'skipped' and 'could not evaluate' in r['message'] for r in res['results'])
+
+
+def test_execution_policy_set_by_gpo_is_not_automatic():
+    host = load('agent_host_info', 'healthy')
+    host['execution_policy']['machine_policy'] = 'Unrestricted'
+    f = [f for f in run(host)['findings'] if f['id'] == 'execution_policy_blocks_registration'][0]
+    assert f['severity'] == 'blocker' and f['remediation']['automatic'] is False
+
+
+def test_tls_values_merely_absent_are_a_warning_not_a_blocker():
+    host = load('agent_host_info', 'healthy')
+    host['tls']['dotnet'] = {k: None for k in host['tls']['dotnet']}
+    f = [f for f in run(host)['findings'] if f['id'] == 'tls12_disabled'][0]
+    assert f['severity'] == 'warning'
