@@ -252,7 +252,8 @@ _SERVICE_HINTS = [('sync', ('adsync', 'azure ad sync', 'entra connect sync', 'mi
                             'directory synchronization', 'sync_service')),
                   ('updater', ('updater',)),
                   ('agent', ('provisioning agent', 'aadconnectprovisioningagent', 'provisioningagent', 'provagent'))]
-_ACCOUNT_RE = re.compile(r'(?:log ?on as|domain and account:|account name:|account:)\s*"?([^\s"]+)', re.I)
+_ACCOUNT_RE = re.compile(r'log ?on as\s+"?(.+?)"?\s+with the currently|domain and account:\s*(\S[^\r\n]*?)\s*$'
+                         r'|account(?: name)?:\s*"?([^\s"]+)', re.I | re.M)
 _ANY_ACCOUNT_RE = re.compile(r'(\b[\w.-]+\\[\w.$-]+)')
 
 
@@ -273,7 +274,7 @@ def account_of(text):
     m = _ACCOUNT_RE.search(text) or _ANY_ACCOUNT_RE.search(text)
     if not m:
         return None, 'unknown'
-    acct = m.group(1).rstrip('.,;')
+    acct = next(g for g in m.groups() if g).strip().rstrip('.,;')
     low = acct.lower()
     if low.endswith('$'):
         return acct, 'gmsa'
@@ -315,13 +316,23 @@ class _Compiled(object):
                     yield sig, m
 
 
+_COMPILED = {}
+
+
+def _compiled(signatures):
+    key = id(signatures)
+    if key not in _COMPILED:
+        _COMPILED[key] = _Compiled(signatures)
+    return _COMPILED[key]
+
+
 class Diagnosis(object):
     """Accumulates signals from evidence; ``result()`` ranks the root causes."""
 
     MAX_EVIDENCE_PER_SIGNAL = 20
 
     def __init__(self, signatures=None, causes=None, limits=None):
-        self.compiled = _Compiled(signatures or SIGNATURES)
+        self.compiled = _compiled(signatures or SIGNATURES)
         self.causes = causes or CAUSES
         self.limits = dict(DEFAULT_LIMITS, **(limits or {}))
         self.signals = {}       # name -> list of occurrences
