@@ -38,12 +38,11 @@ def build_report(root_causes=(), findings=(), inputs=(), rule_results=(), cause_
     found = {}
     for rc in root_causes:
         found.setdefault((rc['id'], rc.get('host')), rc)
-    cause_hosts = sorted(set(rc.get('host') for rc in root_causes) | set([None])) if cause_ids else []
+    rc_hosts = sorted(set(str(rc['host']) for rc in root_causes if rc.get('host')))
+    cause_hosts = (list(hosts) if hosts else rc_hosts or [None]) if cause_ids else []
     for host in cause_hosts:
         for cid in cause_ids:
             rc = found.get((cid, host))
-            if host is not None and rc is None:
-                continue
             rules.append({'id': cid, 'host': host, 'kind': 'diagnosis',
                           'status': 'failed' if rc else 'passed',
                           'severity': rc['severity'] if rc else None,
