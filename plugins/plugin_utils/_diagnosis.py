@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._evidence import (
-    DEFAULT_LIMITS, EventItem, FactItem, Inputs, TextItem, build_finder, iter_evidence, scan_lines)
+    DEFAULT_LIMITS, EventItem, FactItem, Inputs, TextItem, _trie_regex, build_finder, iter_evidence, scan_lines)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
     CATALOG, evidence_item, make_finding, sort_findings)
 
@@ -63,9 +63,11 @@ SIGNATURES = [
     {'id': 'scm_7034', 'signal': 'service_terminated', 'event_ids': [7034], 'providers': SCM},
     {'id': 'service_terminated_text', 'signal': 'service_terminated', 'anchors': ['terminated unexpectedly'],
      'patterns': [r'service terminated unexpectedly']},
-    {'id': 'account_disabled', 'signal': 'account_disabled', 'anchors': ['disabled'],
+    {'id': 'account_disabled', 'signal': 'account_disabled',
+     'anchors': ['account is', 'account has been', 'account was', 'account_disabled'],
      'patterns': [r'account (is|has been|was) (currently )?disabled', r'error_account_disabled']},
-    {'id': 'account_expired', 'signal': 'account_expired', 'anchors': ['expired'],
+    {'id': 'account_expired', 'signal': 'account_expired', 'anchors': ['account expired', 'account has expired',
+                                                                       'account is expired', 'account_expired'],
      'patterns': [r'account (has |is )?expired', r'error_account_expired']},
     {'id': 'password_expired', 'signal': 'password_expired', 'anchors': ['expired', 'must be changed', 'must change'],
      'patterns': [r'password (has |is )?expired', r'error_password_expired',
@@ -100,11 +102,13 @@ SIGNATURES = [
      'patterns': [r'(not|isn.t) (allowed|permitted|authorized) to retrieve (the )?(managed )?password',
                   r'does not have permission to use the group msa']},
     {'id': 'network_failure', 'signal': 'network_failure',
-     'anchors': ['gateway', 'timed out', 'time-out', 'timeout', 'remote server', 'could not be resolved', 'trust relationship',
-                 'certificate', 'actively refused', 'forcibly closed', 'proxy authentication'],
+     'anchors': ['gateway', 'timed out', 'time-out', 'request timeout', 'registration timeout', 'connection timeout',
+                 'operation timeout', 'remote server', 'could not be resolved', 'trust relationship', 'remote certificate',
+                 'certificate chain', 'certificate validation', 'certificate revocation', 'actively refused',
+                 'forcibly closed', 'proxy authentication'],
      'patterns': [r'gateway time-?out', r'\b504\b.{0,20}gateway',
                   r'(operation|request|registration|connection attempt|onboarding|sign-?in|connect(ion)?) (has |was |is )?timed out',
-                  r'(registration|register|connect(ion)?|onboarding)[^.]{0,40}(failed|error|exception)[^.]{0,40}time-?out',
+                  r'(request|registration|connection|operation) time-?out',
                   r'unable to connect to the remote server', r'remote name could not be resolved',
                   r'could not establish trust relationship for the ssl/tls',
                   r'remote certificate is invalid',
@@ -306,6 +310,9 @@ class _Compiled(object):
                 kept.append(a)
         self.needles = [a.encode('utf-8') for a in kept]
         self.finder = build_finder(self.needles)
+        # second stage on a candidate line: does it hold a whole anchor (not only the
+        # rare fragment the finder looks for)? Cheap, and skips most noise lines.
+        self.full_anchor = _trie_regex(sorted(self.needles))
 
     def match_text(self, text):
         low = text.lower()
@@ -411,9 +418,12 @@ class Diagnosis(object):
                                  % (n, self.limits['max_line'], self.limits['max_line']))
         last = 0
         try:
+            full = self.compiled.full_anchor.search
             for line_no, raw in scan_lines(chunks, self.compiled.needles, self.limits['max_line'], long_line,
                                            finder=self.compiled.finder):
                 last = line_no
+                if not full(raw.lower()):
+                    continue
                 self.feed_text_line(source, line_no, raw.decode('utf-8', 'replace'))
         except (OSError, EOFError, ValueError) as e:   # truncated zip member, read errors
             if rec is not None:
