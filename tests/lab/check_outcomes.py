@@ -2,9 +2,10 @@
 """Check every lab host against its scenario's expected outcome (molecule lab verify).
 
 A host expected ``registered`` must end with the agent installed, registered to the
-lab tenant and its service running under a gMSA. A host expected ``failed`` must not
-be registered, and its reports (``<lab>/reports/<host>/``) must name one of the
-expected root-cause ids. No lab secret may appear in a state or report file.
+lab tenant and its service running under a gMSA. A host expected ``healthy`` (Connect
+Sync) must have a report without blockers. A host expected ``failed`` must not be
+registered, and its reports (``<lab>/reports/<host>/``) must name one of the expected
+root-cause ids as a root cause or blocker finding. No lab secret may appear in a state or report file.
 Exit status 1 on any mismatch.
 """
 
@@ -19,28 +20,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from build_lab import lab_secrets  # noqa: E402
 
 
-def ids_in(obj, found):
-    if isinstance(obj, dict):
-        if isinstance(obj.get("id"), str):
-            found.add(obj["id"])
-        for v in obj.values():
-            ids_in(v, found)
-    elif isinstance(obj, list):
-        for v in obj:
-            ids_in(v, found)
-    return found
-
-
 def report_ids(report_dir):
+    """Ids a host's reports blame: every root cause and every blocker finding."""
     found = set()
     for root, _, files in os.walk(report_dir):
         for name in files:
-            if name.endswith(".json"):
-                with open(os.path.join(root, name)) as f:
-                    try:
-                        ids_in(json.load(f), found)
-                    except ValueError:
-                        pass
+            if name != "report.json":
+                continue
+            with open(os.path.join(root, name)) as f:
+                try:
+                    report = json.load(f)
+                except ValueError:
+                    continue
+            found.update(c["id"] for c in report.get("root_causes", []))
+            found.update(c["id"] for c in report.get("findings", []) if c.get("severity") == "blocker")
     return found
 
 
@@ -56,7 +49,8 @@ def main(argv=None):
     p.add_argument("--lab-dir", default=os.path.join(os.path.dirname(__file__), "..", "..", ".cache", "lab"))
     args = p.parse_args(argv)
     hosts_dir = os.path.join(args.lab_dir, "state", "hosts")
-    bad = 0
+    bad = checked = 0
+    print("%-4s %-32s %-22s %s" % ("", "host", "playbook", "outcome"))
     for name in sorted(os.listdir(hosts_dir)):
         with open(os.path.join(hosts_dir, name)) as f:
             state = json.load(f)
@@ -67,7 +61,12 @@ def main(argv=None):
         ids = report_ids(os.path.join(args.lab_dir, "reports", host))
         if exp["outcome"] == "registered":
             ok = registered(state)
-            got = "registered" if ok else "NOT registered (report ids: %s)" % (", ".join(sorted(ids)) or "none")
+            got = "installed+registered" if ok else "NOT registered (report ids: %s)" % (", ".join(sorted(ids)) or "none")
+        elif exp["outcome"] == "healthy":
+            has_report = os.path.exists(os.path.join(args.lab_dir, "reports", host, "report.json"))
+            ok = has_report and not ids
+            got = "healthy (report without blockers)" if ok else "NOT healthy (report %s, ids: %s)" % (
+                "written" if has_report else "missing", ", ".join(sorted(ids)) or "none")
         else:
             wanted = set(exp["root_causes"])
             hit = wanted & ids
@@ -76,6 +75,7 @@ def main(argv=None):
                 sorted(wanted), ", ".join(sorted(ids)) or "none")
         bad += not ok
         print("%-4s %-32s %-22s %s" % ("OK" if ok else "FAIL", host, exp["playbook"], got))
+        checked += 1
     secrets = list(lab_secrets().values())
     scanned = leaks = 0
     for root in (os.path.join(args.lab_dir, "state"), os.path.join(args.lab_dir, "reports")):
@@ -89,7 +89,7 @@ def main(argv=None):
                         leaks += 1
                         print("LEAK %s in %s" % (s[:4] + "...", os.path.join(d, fn)))
     print("secret scan: %d files scanned (states incl. recorded command lines, reports), %d leaks" % (scanned, leaks))
-    print("%d host(s) not as expected" % bad)
+    print("%d of %d host(s) as expected" % (checked - bad, checked))
     return 1 if bad or leaks else 0
 
 

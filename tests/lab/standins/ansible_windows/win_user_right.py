@@ -9,9 +9,24 @@ def behave(module, host):
         "name": p["name"], "display_name": p["name"], "holders": [],
         "gpo": {"defined": False, "name": None, "id": None, "precedence": None, "account_list": []}})
     current = {h["sid"]: h for h in right["holders"]}
+    # Accounts this host knows (service accounts, current holders): a SID resolves to its name,
+    # a name to its SID, as LookupAccountSid/LookupAccountName would on the real host.
+    known = {}
+    for svc in host.state.get("service_accounts", {}).values():
+        acct = svc.get("account") or {}
+        if acct.get("sid") and acct.get("name"):
+            known[acct["sid"].upper()] = acct["name"]
+    for r in host.state["rights"].values():
+        for h in r.get("holders", []):
+            known.setdefault(h["sid"].upper(), h["name"])
+    by_name = {n.lower(): s for s, n in known.items()}
     wanted = {}
     for user in p["users"] or []:
-        sid, name = resolve_sid(user)
+        if user.lower() in by_name:
+            sid, name = by_name[user.lower()], user
+        else:
+            sid, name = resolve_sid(user)
+            name = known.get(sid, name)
         wanted[sid] = {"sid": sid, "name": name}
     before = sorted(h["name"] for h in current.values())
     if p["action"] == "add":

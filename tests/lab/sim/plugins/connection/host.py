@@ -14,11 +14,13 @@ description:
 author: hybrid_identity maintainers
 options:
   lab_host:
-    description: Name of the lab host whose state the stand-ins use.
+    description:
+      - Name of the lab host whose state the stand-ins use; defaults to the host the
+        connection is for (the delegated host with C(delegate_to)).
+      - Not taken from C(inventory_hostname), which names the original host in a delegated task.
     type: str
     vars:
       - name: ansible_host
-      - name: inventory_hostname
   state_dir:
     description:
       - Directory with C(hosts/<name>.json) and C(domains/<name>.json).
