@@ -278,6 +278,70 @@ CATALOG = {
         _r('Check PrincipalsAllowedToRetrieveManagedPassword, encryption types and the KDS root key.',
            'gmsa_host module reports the failing part.', False),
         _GMSA),
+    # Day 2 (health role): drift of an installed, registered agent.
+    'agent_not_installed': (
+        'blocker',
+        'The provisioning agent is not installed on a host that should run it',
+        _r('Install and register the agent.', 'install_agent playbook (prerequisites and provisioning_agent roles).',
+           True),
+        _INSTALL),
+    'agent_service_not_running': (
+        'blocker',
+        'The provisioning agent service is not running',
+        _r('Start AADConnectProvisioningAgent; if it stops again, read the Service Control Manager events.',
+           'health role with entra_sync_health_repair: true starts it (ansible.windows.win_service) unless '
+           'its start mode is Disabled.', True),
+        _TROUBLE),
+    'agent_service_account_changed': (
+        'blocker',
+        'The provisioning agent service no longer runs under the expected gMSA',
+        _r('Set the service logon account back to the gMSA (the agent needs it to read and write AD).',
+           'Re-run registration (Add-AADCloudSyncGMSA, install_agent playbook) or set the logon account to the '
+           'gMSA with an empty password in services.msc, then sc.exe managedaccount <service> TRUE. Not '
+           'repaired by the health role: someone changed it on purpose or by mistake.', False),
+        _GMSA),
+    'gmsa_logon_right_at_risk_from_gpo': (
+        'blocker',
+        "A GPO defines 'Log on as a service' without the agent's gMSA: the next policy refresh removes it",
+        _r("Add the gMSA to 'Log on as a service' in the GPO named in the evidence, keeping its other "
+           'entries; a local grant does not last.',
+           'Group Policy Management: edit the GPO, Computer Configuration > Policies > Windows Settings > '
+           'Security Settings > Local Policies > User Rights Assignment > Log on as a service, add the '
+           'entry named in the finding, then gpupdate /force. The collection never edits a GPO.', False),
+        _SUPPORT),
+    'agent_updater_not_running': (
+        'warning',
+        'The agent updater service is missing or not running, so the agent is not kept up to date',
+        _r('Start the updater service (or reinstall the agent to restore it).',
+           'health role with entra_sync_health_repair: true starts it when it exists and is not Disabled; '
+           'a missing updater comes back with a reinstall (provisioning_agent role).', True),
+        _LEARN + 'reference-version-history'),
+    'agent_version_below_minimum': (
+        'warning',
+        'The installed agent version is below the minimum you set',
+        _r('Upgrade the agent (check that the updater runs).',
+           'install_agent playbook with entra_sync_agent_version set to the new version.', True),
+        _LEARN + 'reference-version-history'),
+    'agent_tenant_id_missing': (
+        'blocker',
+        'The agent is installed but no tenant id is recorded: it is no longer registered',
+        _r('Register the agent again with a Hybrid Identity Administrator account.',
+           'install_agent playbook (provisioning_agent role registers an unregistered agent).', True),
+        _INSTALL),
+    'tls12_keys_not_set': (
+        'warning',
+        'TLS 1.2 registry values the agent relies on are no longer set',
+        _r('Set the TLS 1.2 SCHANNEL Client/Server keys and the .NET SchUseStrongCrypto / '
+           'SystemDefaultTlsVersions values again (the OS default may not keep TLS 1.2 for .NET), then reboot.',
+           'prerequisites role: ansible.windows.win_regedit for each key, then win_reboot.', True),
+        _PREREQ),
+    'agent_service_control_events': (
+        'warning',
+        'The Service Control Manager logged failures of the agent service since the last check',
+        _r('Read the events: 7041 = logon right missing, 7038 = password or managed-account flag, '
+           '7000 = failed to start, 7034 = terminated unexpectedly.',
+           'Diagnosis only; the other health findings name what is still wrong now.', False),
+        _TROUBLE),
 }
 
 
