@@ -11,7 +11,7 @@ import tarfile
 
 REQUIRED = ("MANIFEST.json", "FILES.json", "README.md", "meta/runtime.yml")
 REQUIRED_DIRS = ("plugins/",)
-FORBIDDEN_PREFIXES = ("tests/", ".venv/", ".cache/", "build/", "hack/", ".ci/", ".git/", "extensions/molecule/",
+FORBIDDEN_PREFIXES = ("tests/", ".venv/", ".cache/", ".ansible/", "build/", "hack/", ".ci/", ".git/", "extensions/molecule/",
                       "requirements/")
 FORBIDDEN_NAMES = ("ansible.cfg", "Makefile", ".gitignore")
 FORBIDDEN_PARTS = ("__pycache__", ".pytest_cache")
