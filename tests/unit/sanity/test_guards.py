@@ -7,6 +7,7 @@ must pass: a check that is never seen failing proves nothing.
 from __future__ import annotations
 
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -79,9 +80,26 @@ def test_pwsh_stand_in_refuses_anything_but_the_validate_modules_call():
     assert "this is not PowerShell" in completed.stderr
 
 
-def test_validate_modules_catches_spec_that_disagrees_with_docs():
+# Each broken module is the good fixture with one change to its $spec, so the
+# only disagreement with its (unchanged) documentation is the one named.
+BROKEN_SPECS = {
+    "undocumented_option": ("        mode = @{", "        secret_switch = @{ type = 'bool'; default = $false }\n        mode = @{"),
+    "wrong_type": ("name = @{ type = 'str'; required", "name = @{ type = 'list'; elements = 'str'; required"),
+    "different_choices": ("choices = 'fast', 'safe';", "choices = 'fast', 'safe', 'reckless';"),
+}
+
+
+def test_validate_modules_catches_spec_that_disagrees_with_docs(tmp_path):
+    collection = tmp_path / "collection"
+    shutil.copytree(GUARDS / "collection", collection)
+    modules = collection / "plugins" / "modules"
+    good_spec, good_docs = (modules / "good.ps1").read_text(), (modules / "good.py").read_text()
+    for name, (before, after) in BROKEN_SPECS.items():
+        assert before in good_spec
+        (modules / f"{name}.ps1").write_text(good_spec.replace(before, after))
+        (modules / f"{name}.py").write_text(good_docs.replace("module: good", f"module: {name}"))
     completed = subprocess.run(
-        [str(ROOT / "tests" / "sanity" / "ansible_test_sanity.sh"), str(GUARDS / "collection"), "guard", "fixture",
+        [str(ROOT / "tests" / "sanity" / "ansible_test_sanity.sh"), str(collection), "guard", "fixture",
          "--test", "validate-modules"],
         capture_output=True, text=True, check=False, timeout=600)
     output = completed.stdout + completed.stderr
