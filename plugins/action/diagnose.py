@@ -35,7 +35,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec=self.ARGSPEC)
+        validation_result, args = self.validate_argument_spec(argument_spec=self.ARGSPEC)
         if not args['evidence'] and not args['evidence_path']:
             raise AnsibleActionFail('Failed to diagnose: give evidence (an agent_evidence result) or evidence_path.')
         evidence = args['evidence']

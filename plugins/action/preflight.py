@@ -48,7 +48,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec=self.ARGSPEC)
+        validation_result, args = self.validate_argument_spec(argument_spec=self.ARGSPEC)
         warnings = []
 
         host_info = args['host_info']

@@ -90,7 +90,7 @@ seealso:
 - module: hybrid_identity.entra_sync.agent_evidence
 - module: hybrid_identity.entra_sync.preflight
 author:
-- hybrid_identity.entra_sync contributors
+- hybrid_identity maintainers (@hybrid-identity)
 '''
 
 EXAMPLES = r'''

@@ -111,7 +111,7 @@ seealso:
 - module: hybrid_identity.entra_sync.logon_right_info
 - module: hybrid_identity.entra_sync.diagnose
 author:
-- hybrid_identity.entra_sync contributors
+- hybrid_identity maintainers (@hybrid-identity)
 '''
 
 EXAMPLES = r'''

@@ -47,7 +47,8 @@ SIGNATURES = [
                   r'kds (service )?(may|might|is|was|does) not (be )?running',
                   r'please (create|run|start)(/| or | and )?(create|run|start)? kds']},
     {'id': 'gmsa_credential_change_failed', 'signal': 'gmsa_credential_change_failed', 'anchors': ['credential'],
-     'patterns': [r'fail(ed|ure)? (while |when )?(chang|switch|sett|updat)(ing|e) (the )?(windows )?service credentials? (to|for) (the )?(gmsa|group managed)']},
+     'patterns': [r'fail(ed|ure)? (while |when )?(chang|switch|sett|updat)(ing|e) (the )?(windows )?service credentials? '
+                  r'(to|for) (the )?(gmsa|group managed)']},
     {'id': 'scm_7041_text', 'signal': 'logon_type_not_granted', 'anchors': ['logon type', 'user right'],
      'patterns': [r'(has not been|was not|not been|is not) granted the requested logon type',
                   r'does not have the required user right .{0,3}log ?on as a service']},
@@ -541,7 +542,7 @@ def diagnose(paths=(), agent_evidence=None, findings=None, limits=None):
     d = Diagnosis(limits=limits)
     d.add_paths(paths, agent_evidence)
     return {'root_causes': d.result(), 'inputs': d.inputs.records, 'findings': list(findings or []),
-            'signals': {k: v for k, v in sorted(d.counts.items())},
+            'signals': dict(sorted(d.counts.items())),
             'signature_hits': dict(sorted(d.signature_hits.items()))}
 
 
@@ -554,4 +555,6 @@ def catalog_ids_used():
     return sorted(set(r['id'] for r in CAUSES))
 
 
-assert all(r['id'] in CATALOG for r in CAUSES), 'every root cause id must be in the catalog'
+_UNCATALOGUED = sorted(set(r['id'] for r in CAUSES) - set(CATALOG))
+if _UNCATALOGUED:
+    raise AssertionError('every root cause id must be in the catalog; missing: %s' % ', '.join(_UNCATALOGUED))

@@ -29,7 +29,6 @@ import io
 import json
 import os
 import re
-import shutil
 import tempfile
 import zipfile
 from collections import namedtuple
@@ -214,20 +213,17 @@ def scan_lines(chunks, needles, max_line=DEFAULT_LIMITS['max_line'], on_long_lin
         last_nl = buf.rfind(b'\n')
         body, tail = (b'', buf) if last_nl < 0 else (buf[:last_nl + 1], buf[last_nl + 1:])
         if body:
-            for hit in _scan_block(body, finder, line_base, max_line, on_long_line):
-                yield hit
+            yield from _scan_block(body, finder, line_base, max_line, on_long_line)
             line_base += body.count(b'\n')
         if len(tail) > max_line:
             if on_long_line:
                 on_long_line(line_base)
-            for hit in _scan_block(tail[:max_line] + b'\n', finder, line_base, max_line):
-                yield hit
+            yield from _scan_block(tail[:max_line] + b'\n', finder, line_base, max_line)
             carry, skipping = b'', True
         else:
             carry = tail
     if carry and not skipping:
-        for hit in _scan_block(carry + b'\n', finder, line_base, max_line, on_long_line):
-            yield hit
+        yield from _scan_block(carry + b'\n', finder, line_base, max_line, on_long_line)
 
 
 def _scan_block(body, finder, line_base, max_line, on_long_line=None):
@@ -368,7 +364,7 @@ def _local(tag):
 def read_event_xml(fh, inputs, rec):
     """Event Viewer 'Save as XML' / wevtutil /f:xml output (streamed with iterparse)."""
     try:
-        for _, elem in ElementTree.iterparse(fh, events=('end',)):
+        for _event, elem in ElementTree.iterparse(fh, events=('end',)):
             if _local(elem.tag) != 'Event':
                 continue
             ev = {'log': None, 'provider': None, 'id': None, 'level': None, 'time_created': None,
@@ -546,7 +542,7 @@ def read_gpresult_xml(fh, inputs, rec):
     """gpresult /x: <UserRightsAssignment><Name>..</Name><Member><Name>..</Name></Member><GPO>..</GPO>."""
     gpo_names = {}
     try:
-        for _, elem in ElementTree.iterparse(fh, events=('end',)):
+        for _event, elem in ElementTree.iterparse(fh, events=('end',)):
             tag = _local(elem.tag)
             if tag == 'GPO' and any(_local(c.tag) == 'Path' for c in elem):
                 ident = name = None
@@ -656,11 +652,9 @@ class Reader(object):
                     self.inputs.add(getattr(e, 'filename', path), 'folder'), 'cannot list: %s' % e, status='skipped')):
                 dirs.sort()
                 for f in sorted(files):
-                    for item in self.read_file(os.path.join(root, f)):
-                        yield item
+                    yield from self.read_file(os.path.join(root, f))
             return
-        for item in self.read_file(path):
-            yield item
+        yield from self.read_file(path)
 
     def read_file(self, path, label=None, depth=0):
         label = label or path
@@ -672,8 +666,7 @@ class Reader(object):
             self.inputs.warn(rec, 'cannot open: %s' % (e.strerror or e), status='skipped')
             return
         with fh:
-            for item in self._dispatch(fh, label, size, path, depth):
-                yield item
+            yield from self._dispatch(fh, label, size, path, depth)
 
     def read_agent_evidence(self, result, label='agent_evidence'):
         """Items from an agent_evidence module result."""
@@ -740,12 +733,10 @@ class Reader(object):
                 return
             path = real_path or self._spool(fh, rec, head)
             if path:
-                for item in read_evtx(path, self.inputs, rec):
-                    yield item
+                yield from read_evtx(path, self.inputs, rec)
             return
         if kind == 'zip':
-            for item in self._zip(fh, rec, depth):
-                yield item
+            yield from self._zip(fh, rec, depth)
             return
         if looks_binary(head, enc):
             self.inputs.warn(rec, 'binary content, not a log; skipped', status='skipped')
@@ -756,25 +747,19 @@ class Reader(object):
         max_line = self.limits['max_line']
         if kind == 'event_xml':
             src = _ChunkReader(_bounded(chunks, self.limits['max_structured_bytes'], self.inputs, rec))
-            for item in read_event_xml(src, self.inputs, rec):
-                yield item
+            yield from read_event_xml(src, self.inputs, rec)
         elif kind == 'gpresult_xml':
             src = _ChunkReader(_bounded(chunks, self.limits['max_structured_bytes'], self.inputs, rec))
-            for item in read_gpresult_xml(src, self.inputs, rec):
-                yield item
+            yield from read_gpresult_xml(src, self.inputs, rec)
         elif kind == 'gpresult_html':
             data = b''.join(_bounded(chunks, self.limits['max_structured_bytes'], self.inputs, rec))
-            for item in read_gpresult_html(data, self.inputs, rec):
-                yield item
+            yield from read_gpresult_html(data, self.inputs, rec)
         elif kind == 'secedit':
-            for item in read_secedit(chunks, self.inputs, rec, max_line):
-                yield item
+            yield from read_secedit(chunks, self.inputs, rec, max_line)
         elif kind == 'event_csv':
-            for item in read_event_csv(chunks, self.inputs, rec, max_line):
-                yield item
+            yield from read_event_csv(chunks, self.inputs, rec, max_line)
         elif kind == 'event_text':
-            for item in read_event_text(chunks, self.inputs, rec, max_line):
-                yield item
+            yield from read_event_text(chunks, self.inputs, rec, max_line)
         else:
             rec['items'] += 1
             yield TextItem(label, kind, chunks)
@@ -854,13 +839,11 @@ class Reader(object):
             if head.startswith(EVTX_MAGIC) or head.startswith(ZIP_MAGIC):
                 path = self._spool(member, rec)
                 if path:
-                    for item in self.read_file(path, label, depth + 1):
-                        yield item
+                    yield from self.read_file(path, label, depth + 1)
                     _unlink(path)
                 continue
             try:
-                for item in self._dispatch(member, label, info.file_size, None, depth + 1):
-                    yield item
+                yield from self._dispatch(member, label, info.file_size, None, depth + 1)
             except (zipfile.BadZipFile, OSError, EOFError) as e:
                 mrec = self.inputs.add(label, 'zip_member', info.file_size)
                 self.inputs.warn(mrec, 'member truncated or damaged: %s' % e, status='partial')
@@ -943,10 +926,8 @@ def iter_evidence(paths=(), agent_evidence=None, inputs=None, limits=None):
                 label = 'agent_evidence' if len(results) == 1 else 'agent_evidence[%d]' % i
                 if isinstance(res, dict) and res.get('_host'):
                     label = 'agent_evidence@%s' % res['_host']
-                for item in reader.read_agent_evidence(res, label):
-                    yield item
+                yield from reader.read_agent_evidence(res, label)
         for p in ([paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths or []):
-            for item in reader.read_path(p):
-                yield item
+            yield from reader.read_path(p)
     finally:
         reader.cleanup()

@@ -126,7 +126,7 @@ def render_markdown(report):
     lines += ['## Inputs', '', '| input | kind | status | warnings |', '|---|---|---|---|']
     for i in report['inputs']:
         lines.append('| `%s` | %s | %s | %s |' % (_md(i['path']), i['kind'], i['status'],
-                                                   _md('; '.join(i['warnings'])) or '-'))
+                                                  _md('; '.join(i['warnings'])) or '-'))
     return '\n'.join(lines) + '\n'
 
 
@@ -207,7 +207,7 @@ def render_junit(report):
             quoteattr('%s.%s' % (kind, host)), len(rules), f, sk))
         for r in rules:
             body.append('    <testcase classname=%s name=%s>' % (quoteattr('entra_sync.%s.%s' % (kind, host)),
-                                                                  quoteattr(r['id'])))
+                                                                 quoteattr(r['id'])))
             if r['status'] == 'failed':
                 body.append('      <failure type=%s message=%s>%s</failure>' % (
                     quoteattr(r.get('severity') or 'blocker'), quoteattr(r.get('message') or ''),

@@ -84,7 +84,7 @@ class Context(object):
 
     def get(self, path, default=None):
         """Dotted lookup: 'host.os.build', 'rights.SeServiceLogonRight', 'domain.gmsa.usable'."""
-        root, _, rest = path.partition('.')
+        root, separator, rest = path.partition('.')
         cur = {'host': self.host, 'rights': self.rights, 'domain': self.domain,
                'options': self.options}.get(root)
         for part in rest.split('.') if rest else []:
@@ -316,7 +316,7 @@ SYNC_RIGHTS = ('SeServiceLogonRight', 'SeBatchLogonRight', 'SeInteractiveLogonRi
 
 def _sync_rights(ctx):
     acct = ctx.options.get('sync_service_account')
-    short = _norm_account(str(acct).split('\\')[-1])
+    short = _norm_account(str(acct).rsplit('\\', maxsplit=1)[-1])
     ev = []
     for right in SYNC_RIGHTS:
         r = _right(ctx, right)

@@ -47,7 +47,7 @@ def test_preflight_gathers_both_modules_and_judges():
                           'logon_right_info': fixture('logon_right_info', 'gpo_defines_right_without_all_services')})
     res = action.run(task_vars={'inventory_hostname': 'sync01'})
     assert [c[0] for c in calls] == ['hybrid_identity.entra_sync.agent_host_info',
-                                    'hybrid_identity.entra_sync.logon_right_info']
+                                     'hybrid_identity.entra_sync.logon_right_info']
     assert 'login.microsoftonline.com:443' in calls[0][1]['probe']
     assert res['ready'] is False
     assert res['blockers'] == ['service_logon_right_removed_by_gpo', 'tls12_disabled'] or \
@@ -67,13 +67,13 @@ def test_preflight_uses_given_results_without_running_modules(tmp_path):
 
 
 def test_preflight_module_failure_is_named():
-    action, _ = make(Preflight, {}, {'agent_host_info': {'failed': True, 'msg': 'WinRM broke'}})
+    action, calls = make(Preflight, {}, {'agent_host_info': {'failed': True, 'msg': 'WinRM broke'}})
     with pytest.raises(AnsibleActionFail, match='Failed to gather agent_host_info: WinRM broke'):
         action.run(task_vars={})
 
 
 def test_preflight_rejects_unknown_cloud():
-    action, _ = make(Preflight, {'cloud': 'mars', 'host_info': {}, 'logon_rights': {}}, {})
+    action, calls = make(Preflight, {'cloud': 'mars', 'host_info': {}, 'logon_rights': {}}, {})
     with pytest.raises(AnsibleActionFail, match='value of cloud must be one of'):
         action.run(task_vars={})
 
@@ -94,25 +94,25 @@ def test_diagnose_runs_on_the_controller_and_writes_reports(tmp_path):
 
 
 def test_diagnose_fail_on_blocker():
-    action, _ = make(Diagnose, {'evidence': fixture('agent_evidence', 'kds_missing'), 'fail_on_blocker': True}, {})
+    action, calls = make(Diagnose, {'evidence': fixture('agent_evidence', 'kds_missing'), 'fail_on_blocker': True}, {})
     res = action.run(task_vars={})
     assert res['failed'] is True and 'kds_root_key_missing' in res['msg']
 
 
 def test_diagnose_healthy_evidence_does_not_fail():
-    action, _ = make(Diagnose, {'evidence': fixture('agent_evidence', 'healthy'), 'fail_on_blocker': True}, {})
+    action, calls = make(Diagnose, {'evidence': fixture('agent_evidence', 'healthy'), 'fail_on_blocker': True}, {})
     res = action.run(task_vars={})
     assert not res.get('failed') and res['root_causes'] == []
 
 
 def test_diagnose_needs_some_evidence():
-    action, _ = make(Diagnose, {}, {})
+    action, calls = make(Diagnose, {}, {})
     with pytest.raises(AnsibleActionFail, match='give evidence'):
         action.run(task_vars={})
 
 
 def test_diagnose_bad_inputs_become_input_warnings(tmp_path):
     (tmp_path / 'junk.log').write_bytes(os.urandom(4096))
-    action, _ = make(Diagnose, {'evidence_path': [str(tmp_path), str(tmp_path / 'missing.zip')]}, {})
+    action, calls = make(Diagnose, {'evidence_path': [str(tmp_path), str(tmp_path / 'missing.zip')]}, {})
     res = action.run(task_vars={})
     assert res['root_causes'] == [] and len(res['input_warnings']) == 2

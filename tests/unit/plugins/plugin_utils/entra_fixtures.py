@@ -14,4 +14,3 @@ EVIDENCE = os.path.join(ROOT, 'tests', 'fixtures', 'evidence')
 def load(module, scenario):
     with open(os.path.join(MODULE_RESULTS, module, scenario + '.json')) as fh:
         return json.load(fh)
-

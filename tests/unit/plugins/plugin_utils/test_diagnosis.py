@@ -112,14 +112,16 @@ TEXT_SAMPLES = {
                             'The specified service has been marked for deletion.', 'Agent service stuck in Starting'],
                            ['No previous version found']),
     'service_start_hang': (['The service did not respond to the start or control request in a timely fashion.',
-                            'A timeout was reached (30000 milliseconds) while waiting for the Microsoft Azure AD Connect Provisioning Agent service to connect.'],
+                            'A timeout was reached (30000 milliseconds) while waiting for the Microsoft Azure AD Connect Provisioning Agent '
+                            'service to connect.'],
                            ['The service responded in time']),
     'protected_users': (['The account admin@contoso.com is a member of the Protected Users group',
                          'Credential check failed: member of Protected Users'],
                         ['Credential check passed; account is not a member of Protected Users.']),
     'newtonsoft_assembly': (["Could not load file or assembly 'Newtonsoft.Json, Version=13.0.0.0' or one of its dependencies."],
                             ['Loaded assembly Newtonsoft.Json 13.0.0.0']),
-    'assembly_load_failure': (["Could not load file or assembly 'Microsoft.Identity.Client, Version=4.5' The located assembly's manifest definition does not match"],
+    'assembly_load_failure': (["Could not load file or assembly 'Microsoft.Identity.Client, Version=4.5' "
+                               "The located assembly's manifest definition does not match"],
                               ['Assembly loaded']),
     'tenant_role_missing': (['The user does not have the Hybrid Identity Administrator role.',
                              'Insufficient privileges to complete the operation.', 'Authorization_RequestDenied',
@@ -271,7 +273,8 @@ def test_msi_fatal_alone_is_installer_failed_unknown():
 
 def test_msi_fatal_with_a_specific_cause_does_not_add_unknown():
     causes = ids(_run(['Error 0x80070643: Failed to install MSI package.',
-                       "Error 1920. Service 'AADConnectProvisioningAgent' failed to start. Verify that you have sufficient privileges to start system services."]))
+                       "Error 1920. Service 'AADConnectProvisioningAgent' failed to start. "
+                       "Verify that you have sufficient privileges to start system services."]))
     assert causes == ['service_logon_right_missing_all_services']
 
 
@@ -286,10 +289,11 @@ def test_adsync_cases():
         ['service_account_password_invalid']
     assert ids(_run(events=[{'id': 7038, 'message': base + 'The account has expired.'}])) == \
         ['service_account_disabled_or_expired']
-    assert ids(_run(events=[{'id': 7041, 'message': base + 'Logon failure: the user has not been granted the requested logon type at this computer.'}])) == \
+    not_granted = 'Logon failure: the user has not been granted the requested logon type at this computer.'
+    assert ids(_run(events=[{'id': 7041, 'message': base + not_granted}])) == \
         ['sync_service_account_rights_missing']
-    assert ids(_run(['ADSync export to Entra ID failed for Sync_SYNC01_0a1b2c3d4e5f@contoso.onmicrosoft.com: AADSTS50076 multi-factor authentication required'])) == \
-        ['sync_account_mfa_required']
+    mfa = 'ADSync export to Entra ID failed for Sync_SYNC01_0a1b2c3d4e5f@contoso.onmicrosoft.com: AADSTS50076 multi-factor authentication required'
+    assert ids(_run([mfa])) == ['sync_account_mfa_required']
 
 
 def test_mfa_for_the_registration_account_is_headless_mfa():
@@ -298,7 +302,8 @@ def test_mfa_for_the_registration_account_is_headless_mfa():
 
 def test_every_section5_message_maps_to_its_cause():
     cases = {
-        "Service 'Microsoft Entra Connect Provisioning Agent' (AADConnectProvisioningAgent) failed to start. Verify that you have sufficient privileges to start system services.": 'service_logon_right_missing_all_services',
+        "Service 'Microsoft Entra Connect Provisioning Agent' (AADConnectProvisioningAgent) failed to start. "
+        "Verify that you have sufficient privileges to start system services.": 'service_logon_right_missing_all_services',
         'Unable to install service account pGMSA_0a1b2c$ after 6 retries': 'kerberos_encryption_mismatch',
         'There is no such object on the server. 0x80072030': 'msa_container_missing',
         "Install-ADServiceAccount : Cannot install service account. Error Message: 'Access Denied'": 'gmsa_password_retrieval_denied',
@@ -310,7 +315,8 @@ def test_every_section5_message_maps_to_its_cause():
         'The agent service is stuck in Starting': 'stale_agent_installation',
         'Credential validation failed: the account is a member of the Protected Users group': 'protected_users_membership',
         "Add-AADCloudSyncADDomain : Could not load file or assembly 'Newtonsoft.Json, Version=13.0.0.0'": 'assembly_version_mismatch',
-        'Failed changing Windows service credentials to gMSA. Unable to create gMSA because KDS may not be running on domain controller.': 'kds_root_key_missing',
+        'Failed changing Windows service credentials to gMSA. '
+        'Unable to create gMSA because KDS may not be running on domain controller.': 'kds_root_key_missing',
     }
     for line, cause in cases.items():
         assert ids(_run([line]))[:1] == [cause], line

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
-import stat
 import zipfile
 
 import pytest
@@ -104,7 +102,7 @@ def test_long_single_line_is_bounded_and_warned(tmp_path):
 
 
 def test_scan_lines_memory_is_bounded_by_max_line():
-    chunks = (b'a' * 65536 for _ in range(64))       # 4 MiB without a newline
+    chunks = (b'a' * 65536 for chunk_index in range(64))       # 4 MiB without a newline
     seen = []
     hits = list(_evidence.scan_lines(chunks, [b'zzz'], max_line=1024, on_long_line=seen.append))
     assert hits == [] and seen == [1]

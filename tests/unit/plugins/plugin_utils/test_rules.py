@@ -175,7 +175,7 @@ def test_custom_gmsa_missing_is_a_blocker():
 
 def test_tier0_warning_until_acknowledged():
     assert 'tier0_host' in [f['id'] for f in _rules.evaluate(load('agent_host_info', 'healthy'),
-                                                              load('logon_right_info', 'healthy'))['findings']]
+                                                             load('logon_right_info', 'healthy'))['findings']]
     assert 'tier0_host' not in ids(run())
 
 
