@@ -52,7 +52,8 @@ options:
   domain_facts:
     description:
     - Facts gathered on a domain controller, used by the KDS, gMSA and AD level rules.
-    - C(kds_root_keys) (list of dicts with C(effective_time)), C(gmsa) (a M(hybrid_identity.entra_sync.gmsa_host) result),
+    - C(kds_root_keys) (list of dicts with C(effective_time), as M(microsoft.ad.kds_root_key_info) returns; a key counts as usable
+      10 hours after its C(effective_time)), C(gmsa) (a M(hybrid_identity.entra_sync.gmsa_host) result),
       C(msa_container_exists), C(schema_version), C(schema_has_external_directory_object_id),
       C(domain_functional_level), C(forest_functional_level), C(dc_os_builds).
     type: dict

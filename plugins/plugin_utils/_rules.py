@@ -6,7 +6,8 @@
 Inputs are the results of the ``agent_host_info`` and ``logon_right_info``
 modules and, when gathered on a domain controller, domain facts::
 
-    {kds_root_keys: [{id, effective_time (ISO 8601), ...}],
+    {kds_root_keys: [{key_id, effective_time (ISO 8601), ...}]  (kds_root_key_info shape; null = not read;
+                    a key is usable 10 hours after its effective_time),
      gmsa: {name, exists, usable, can_retrieve_password, account_encryption_types,
             host_encryption_types, encryption_types_compatible, ...}  (gmsa_host shape),
      msa_container_exists: bool,
@@ -363,17 +364,60 @@ def _parse_time(value):
         return None
 
 
-def _kds(ctx):
+# Domain controllers use a KDS root key only 10 hours after its EffectiveTime
+# (Add-KdsRootKey -EffectiveImmediately sets it to now; microsoft.ad.kds_root_key
+# and kds_root_key_info document the same 10 hours, which is why the lab-only
+# shortcut backdates EffectiveTime by 10 hours).
+KDS_USABLE_AFTER = datetime.timedelta(hours=10)
+
+
+def _now(ctx):
+    now = ctx.options.get('now')
+    if isinstance(now, datetime.datetime):
+        return now if now.tzinfo else now.replace(tzinfo=datetime.timezone.utc)
+    return (_parse_time(now) if now else None) or datetime.datetime.now(datetime.timezone.utc)
+
+
+def _kds_times(keys):
+    """(key, effective time or None) for each listed key; a non-dict entry has no known time."""
+    return [(k, _parse_time(k.get('effective_time')) if isinstance(k, dict) else None) for k in keys]
+
+
+def _kds_known(ctx):
+    """The KDS verdict is decidable: the key list is known (null = not read) and either one key is
+    usable already or every key's effective time is known. Otherwise the rule is skipped."""
     keys = ctx.domain.get('kds_root_keys')
+    if not isinstance(keys, list):
+        return False
+    times = [t for dummy_key, t in _kds_times(keys)]
+    now = _now(ctx)
+    return all(t is not None for t in times) or any(t is not None and t + KDS_USABLE_AFTER <= now for t in times)
+
+
+def _kds(ctx):
+    keys = ctx.domain['kds_root_keys']
     if not keys:
         return Hit([evidence_item('domain_facts', 'kds_root_keys', 'Get-KdsRootKey returned no key')])
-    now = ctx.options.get('now') or datetime.datetime.now(datetime.timezone.utc)
-    times = [_parse_time(k.get('effective_time')) for k in keys if isinstance(k, dict)]
-    known = [t for t in times if t is not None]
-    if known and len(known) == len(times) and all(t > now for t in known):
-        return Hit([evidence_item('domain_facts', 'kds_root_keys[].effective_time',
-                                  'earliest key effective at %s' % min(known).isoformat())],
-                   detail='A KDS root key exists but is not effective yet (replication wait).')
+    now = _now(ctx)
+    times = _kds_times(keys)
+    if any(t is not None and t + KDS_USABLE_AFTER <= now for dummy_key, t in times):
+        return None
+    # _kds_known guarantees every time is known here, and none is usable yet
+    ev = []
+    for index, (key, t) in sorted(enumerate(times), key=lambda it: it[1][1]):
+        ev.append(evidence_item('domain_facts', 'kds_root_keys[%s].effective_time' % (key.get('key_id') or key.get('id') or index),
+                                'effective time %s; usable by domain controllers from %s' % (
+                                    t.isoformat(), (t + KDS_USABLE_AFTER).isoformat())))
+    usable_at = min(t for dummy_key, t in times) + KDS_USABLE_AFTER
+    wait = usable_at - now
+    hours, rest = divmod(int(wait.total_seconds()) // 60, 60)
+    return Hit(ev[:5],
+               detail='A KDS root key exists but is not usable yet: domain controllers use a key only 10 hours after '
+                      'its effective time. It becomes usable at %s (in %dh%02dm).' % (usable_at.isoformat(), hours, rest),
+               automatic=False,
+               how='Wait until %s, then run preflight again; creating another key does not make one usable sooner. '
+                   'Only in a lab with a single domain controller may a key be backdated by 10 hours '
+                   '(microsoft.ad.kds_root_key effective_time_hours: 0).' % usable_at.isoformat())
 
 
 def _enc(ctx):
@@ -521,7 +565,7 @@ RULES = [
      'source': SRC_SUPPORT, 'check': _gmsa_right},
     {'id': 'deny_logon_as_service', 'needs': [lambda c: _rights_known(c, 'SeDenyServiceLogonRight')],
      'source': SRC_SUPPORT, 'check': _deny},
-    {'id': 'kds_root_key_missing', 'needs': [lambda c: 'kds_root_keys' in c.domain], 'source': SRC_GMSA, 'check': _kds},
+    {'id': 'kds_root_key_missing', 'needs': [_kds_known], 'source': SRC_GMSA, 'check': _kds},
     {'id': 'kerberos_encryption_mismatch', 'needs': [lambda c: c.domain.get('gmsa') or
                                                      c.get('host.kerberos.supported_encryption_types') is not None],
      'source': SRC_SUPPORT, 'check': _enc},

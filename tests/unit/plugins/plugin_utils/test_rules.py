@@ -159,6 +159,67 @@ def test_domain_rules(domain, rule_id, expected):
     assert (rule_id in ids(res)) is expected, ids(res)
 
 
+def _kds(keys, now=NOW):
+    res = run(domain={'kds_root_keys': keys}, options={'now': now})
+    status = [r for r in res['results'] if r['id'] == 'kds_root_key_missing'][0]['status']
+    found = [f for f in res['findings'] if f['id'] == 'kds_root_key_missing']
+    return status, (found[0] if found else None)
+
+
+def _ago(hours):
+    return (NOW - datetime.timedelta(hours=hours)).isoformat()
+
+
+def test_kds_key_effective_2_hours_ago_is_not_usable_yet():
+    # domain controllers use a key 10 hours after its EffectiveTime (-EffectiveImmediately = now)
+    status, f = _kds([{'key_id': 'k1', 'effective_time': _ago(2)}])
+    assert status == 'failed' and f['severity'] == 'blocker'
+    assert 'not usable yet' in f['detail']
+    assert '2025-06-12T20:00:00+00:00' in f['detail'] and 'in 8h00m' in f['detail']
+    assert f['remediation']['automatic'] is False
+    assert '2025-06-12T20:00:00+00:00' in f['remediation']['how']
+    assert f['evidence'][0]['line'] == 'kds_root_keys[k1].effective_time'
+    assert 'usable by domain controllers from 2025-06-12T20:00:00+00:00' in f['evidence'][0]['text']
+
+
+def test_kds_key_effective_11_hours_ago_is_usable():
+    assert _kds([{'effective_time': _ago(11)}]) == ('passed', None)
+    # exactly 10 hours is usable; one usable key is enough beside a new one
+    assert _kds([{'effective_time': _ago(10)}]) == ('passed', None)
+    assert _kds([{'effective_time': _ago(1)}, {'effective_time': _ago(11)}]) == ('passed', None)
+
+
+def test_kds_key_as_kds_root_key_info_returns_it():
+    # 7 fractional digits and Z, as microsoft.ad.kds_root_key_info returns effective_time
+    assert _kds([{'effective_time': '2025-06-12T01:59:59.4151133Z'}]) == ('passed', None)
+    status, f = _kds([{'effective_time': '2025-06-12T02:00:00.4151133Z'}])
+    assert status == 'failed' and 'in 0h00m' in f['detail']
+
+
+def test_kds_no_key_is_a_finding():
+    status, f = _kds([])
+    assert status == 'failed' and f['severity'] == 'blocker'
+    assert f['evidence'][0]['text'] == 'Get-KdsRootKey returned no key'
+
+
+def test_kds_unknown_times_skip_the_rule():
+    assert _kds([{'effective_time': None}]) == ('skipped', None)
+    assert _kds([{'key_id': 'k1'}]) == ('skipped', None)
+    assert _kds([{'effective_time': 'soon'}]) == ('skipped', None)
+    assert _kds(['not a dict']) == ('skipped', None)
+    # a not-yet-usable key beside one of unknown time: cannot tell, skip
+    assert _kds([{'effective_time': _ago(2)}, {'effective_time': None}]) == ('skipped', None)
+    # a usable key beside one of unknown time: passes
+    assert _kds([{'effective_time': _ago(11)}, {'effective_time': None}]) == ('passed', None)
+    # the key list itself unknown (null): skip, not "no key"
+    assert _kds(None) == ('skipped', None)
+
+
+def test_kds_now_may_be_given_as_text():
+    status, f = _kds([{'effective_time': _ago(2)}], now=NOW.isoformat())
+    assert status == 'failed' and 'in 8h00m' in f['detail']
+
+
 def test_ad_level_uses_the_strictest_source_and_says_so():
     res = run(domain={'schema_version': 69, 'domain_functional_level': 'Windows2012R2Domain'})
     f = [f for f in res['findings'] if f['id'] == 'ad_level_too_low'][0]
