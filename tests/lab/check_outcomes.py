@@ -23,7 +23,7 @@ from build_lab import lab_secrets  # noqa: E402
 def report_ids(report_dir):
     """Ids a host's reports blame: every root cause and every blocker finding."""
     found = set()
-    for root, _, files in os.walk(report_dir):
+    for root, _dirs, files in os.walk(report_dir):
         for name in files:
             if name != "report.json":
                 continue
@@ -79,7 +79,7 @@ def main(argv=None):
     secrets = list(lab_secrets().values())
     scanned = leaks = 0
     for root in (os.path.join(args.lab_dir, "state"), os.path.join(args.lab_dir, "reports")):
-        for d, _, files in os.walk(root):
+        for d, _dirs, files in os.walk(root):
             for fn in files:
                 scanned += 1
                 with open(os.path.join(d, fn), "rb") as f:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+DOCUMENTATION = RETURN = None  # replaced by tests/lab/build_lab.py with the real module's docs
+
 from ansible_collections.entra_lab.sim.plugins.module_utils.lab_host import resolve_sid, run_standin
 
 
@@ -52,4 +54,4 @@ def behave(module, host):
 
 
 if __name__ == "__main__":
-    run_standin(DOCUMENTATION, RETURN, behave)  # noqa: F821 (injected by build_lab)
+    run_standin(DOCUMENTATION, RETURN, behave)

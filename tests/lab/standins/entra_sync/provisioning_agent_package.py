@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+DOCUMENTATION = RETURN = None  # replaced by tests/lab/build_lab.py with the real module's docs
+
 import copy
 
 from ansible_collections.entra_lab.sim.plugins.module_utils.lab_host import (
@@ -27,6 +29,9 @@ CAUSES = {
         "'Microsoft Entra Connect Provisioning Agent' (AADConnectProvisioningAgent) could not be installed. "
         "Verify that you have sufficient privileges to install system services.",
         "The specified service already exists.",
+    ],
+    "unknown": [
+        "MSI (s) (4C:7C) [10:17:55:412]: Product: Microsoft Entra Provisioning Agent -- Installation failed.",
     ],
     "vault": [
         "CustomAction ConfigureCredentialVault returned actual error code 1058 (The service cannot be started, "
@@ -81,7 +86,7 @@ def behave(module, host):
     result = {"state": state, "version_before": before, "version_after": before, "exit_code": None,
               "attempts": 0, "reboot_required": False, "log_paths": [], "log_excerpt": [],
               "command": "", "removed": []}
-    if "timed_out" in RETURN:  # noqa: F821
+    if "timed_out" in RETURN:
         result["timed_out"] = False
     stale = bool(leftovers.get("orphan_services") or leftovers.get("package_cache_dirs")) and not agent.get("installed")
     if state == "absent":
@@ -127,6 +132,7 @@ def behave(module, host):
     retries = int(opt(module, "retry_1618_count", "retries", default=3) or 0)
     codes = lab.setdefault("installer_exit_codes", [])
     result["log_paths"] = [BURN_LOG]
+    cause = "unknown"  # an exit code the scenario scripted, with no cause the lab acts out
     while True:
         result["attempts"] += 1
         host.record("installer", command + ' /log "%s"' % BURN_LOG)
@@ -159,4 +165,4 @@ def behave(module, host):
 
 
 if __name__ == "__main__":
-    run_standin(DOCUMENTATION, RETURN, behave)  # noqa: F821
+    run_standin(DOCUMENTATION, RETURN, behave)

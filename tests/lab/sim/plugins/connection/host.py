@@ -41,7 +41,7 @@ from ansible.plugins.connection.local import Connection as LocalConnection
 def _default_state_dir():
     # <lab>/collections/ansible_collections/entra_lab/sim/plugins/connection/host.py
     here = os.path.realpath(__file__)
-    for _ in range(7):
+    for _level in range(7):
         here = os.path.dirname(here)
     return os.path.join(here, "state")
 

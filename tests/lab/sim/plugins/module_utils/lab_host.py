@@ -234,7 +234,8 @@ REGISTRY_MAP = {
     ("hklm:\\software\\microsoft\\.netframework\\v4.0.30319", "systemdefaulttlsversions"): ("tls", "dotnet", "systemdefaulttlsversions_64"),
     ("hklm:\\software\\wow6432node\\microsoft\\.netframework\\v4.0.30319", "systemdefaulttlsversions"): ("tls", "dotnet", "systemdefaulttlsversions_32"),
     ("hklm:\\software\\microsoft\\powershell\\1\\shellids\\microsoft.powershell", "executionpolicy"): ("execution_policy", "local_machine"),
-    ("hklm:\\software\\microsoft\\windows\\currentversion\\policies\\system\\kerberos\\parameters", "supportedencryptiontypes"): ("kerberos", "supported_encryption_types"),
+    ("hklm:\\software\\microsoft\\windows\\currentversion\\policies\\system\\kerberos\\parameters",
+     "supportedencryptiontypes"): ("kerberos", "supported_encryption_types"),
 }
 
 
