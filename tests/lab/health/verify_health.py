@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Verify the health lab after the molecule converge (one health run, read-only).
+
+1. every host reports exactly the ids of its scenario (``expect.ids``); the healthy host reports nothing;
+   ``health_summary.json`` has one line per host with the matching status;
+2. a second run in check mode changes no host state, and the SCM events already reported are not new any more;
+3. with ``entra_sync_health_fail_on_blocker=true`` exactly the hosts with a blocker fail (warnings do not);
+4. ``entra_sync_health_repair=true`` leaves ``expect.after_repair`` and never re-grants a right a GPO defines;
+5. a second repair run changes nothing on any host.
+Exit status 1 on any mismatch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+EVENTS_ID = "agent_service_control_events"
+
+
+def states(lab):
+    out = {}
+    sdir = os.path.join(lab, "state", "hosts")
+    for name in sorted(os.listdir(sdir)):
+        with open(os.path.join(sdir, name), "rb") as f:
+            data = f.read()
+        out[name[:-5]] = (hashlib.sha256(data).hexdigest(), json.loads(data))
+    return out
+
+
+def reported(lab, host):
+    path = os.path.join(lab, "reports", host, "report.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        report = json.load(f)
+    return sorted(f["id"] for f in report["findings"])
+
+
+def playbook(lab, *extra):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(lab, "collections"),
+               ENTRA_LAB_REPORT_DIR=os.path.join(lab, "reports"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
+           os.path.join(HERE, "inventory.yml"), os.path.join(REPO, "playbooks", "health.yml")] + list(extra)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, check=False)
+    recap = {}
+    for m in re.finditer(r"^(\S+)\s*: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", proc.stdout, re.M):
+        recap[m.group(1)] = {"changed": int(m.group(2)), "unreachable": int(m.group(3)), "failed": int(m.group(4))}
+    return proc.returncode, recap, proc.stdout + proc.stderr
+
+
+class Checker:
+    def __init__(self):
+        self.bad = 0
+        self.checked = 0
+
+    def check(self, ok, label, got):
+        self.checked += 1
+        self.bad += not ok
+        print("%-4s %-34s %s" % ("OK" if ok else "FAIL", label, got))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser()
+    p.add_argument("--lab-dir", default=os.path.join(REPO, ".cache", "health-lab"))
+    lab = os.path.abspath(p.parse_args(argv).lab_dir)
+    c = Checker()
+    first = states(lab)
+    expect = {h: s["lab"]["expect"] for h, (_, s) in first.items()}
+    with open(os.path.join(lab, "reports", "health_summary.json")) as f:
+        summary = json.load(f)
+
+    print("== 1. first run: ids per host")
+    for host, exp in expect.items():
+        got = reported(lab, host)
+        c.check(got == exp["ids"], host, "ids %s (expected %s)" % (got, exp["ids"]))
+        line = summary.get(host) or {}
+        ids = sorted(line.get("blockers", []) + line.get("warnings", []))
+        c.check(ids == exp["ids"] and line.get("status") in ("healthy", "warning", "blocker")
+                and (line["status"] == "healthy") == (not exp["ids"]), host + " summary", line.get("status"))
+
+    print("== 2. check-mode rerun: read-only, events reported once")
+    rc, recap, out = playbook(lab, "--check")
+    c.check(rc == 0, "check-mode run", "rc %d" % rc if rc == 0 else out[-2000:])
+    after = states(lab)
+    for host, exp in expect.items():
+        c.check(after[host][0] == first[host][0], host + " state", "unchanged" if after[host][0] == first[host][0]
+                else "CHANGED in check mode")
+        want = [i for i in exp["ids"] if i != EVENTS_ID]
+        got = reported(lab, host)
+        c.check(got == want, host + " rerun", "ids %s (expected %s)" % (got, want))
+
+    print("== 3. exit status: only blockers fail")
+    rc, recap, out = playbook(lab, "-e", "entra_sync_health_fail_on_blocker=true")
+    with open(os.path.join(lab, "reports", "health_summary.json")) as f:
+        summary = json.load(f)
+    blocked = sorted(h for h, line in summary.items() if line["status"] == "blocker")
+    failed = sorted(h for h, r in recap.items() if r["failed"])
+    c.check(rc == 2 and failed == blocked and "health_ok" not in failed, "failed hosts",
+            "rc %d, failed %s (blockers %s)" % (rc, failed, blocked))
+
+    print("== 4. repair: safe local fixes only")
+    before = states(lab)
+    rc, recap, out = playbook(lab, "-e", "entra_sync_health_repair=true")
+    c.check(rc == 0, "repair run", "rc %d" % rc if rc == 0 else out[-2000:])
+    repaired = states(lab)
+    for host, exp in expect.items():
+        got = reported(lab, host)
+        c.check(got == exp["after_repair"], host + " repaired", "ids %s (expected %s)" % (got, exp["after_repair"]))
+        right = repaired[host][1]["rights"]["SeServiceLogonRight"]
+        if (right.get("gpo") or {}).get("defined"):
+            grants = [x for x in repaired[host][1].get("commands", []) if x.get("kind") == "secedit"]
+            c.check(not grants and right["gpo"] == before[host][1]["rights"]["SeServiceLogonRight"]["gpo"],
+                    host + " GPO untouched", "no local grant, GPO entry unchanged" if not grants else grants)
+
+    print("== 5. repair again: nothing left to change")
+    rc, recap, out = playbook(lab, "-e", "entra_sync_health_repair=true")
+    again = states(lab)
+    changed = sorted(h for h in expect if len(again[h][1].get("commands", [])) != len(repaired[h][1].get("commands", [])))
+    c.check(rc == 0 and not changed, "second repair", "rc %d, hosts changed: %s" % (rc, changed or "none"))
+
+    print("%d of %d checks as expected" % (c.checked - c.bad, c.checked))
+    return 1 if c.bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
