@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._evidence import (
-    DEFAULT_LIMITS, EventItem, FactItem, Inputs, TextItem, _trie_regex, build_finder, iter_evidence, scan_lines)
+    DEFAULT_LIMITS, EventItem, FactItem, Inputs, TextItem, build_finder, iter_evidence, scan_lines)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
     CATALOG, evidence_item, make_finding, sort_findings)
 
@@ -117,7 +117,7 @@ SIGNATURES = [
                   r'target machine actively refused', r'existing connection was forcibly closed',
                   r'proxy authentication required'],
      'unless': r'timeout was reached .{0,40}waiting for the'},
-    {'id': 'tls_channel_failure', 'signal': 'tls_channel_failure', 'anchors': ['ssl/tls', 'tls 1.2', 'common algorithm'],
+    {'id': 'tls_channel_failure', 'signal': 'tls_channel_failure', 'anchors': ['secure channel', 'tls 1.2', 'common algorithm'],
      'patterns': [r'could not create ssl/tls secure channel', r'tls 1\.2 (is )?(not enabled|disabled)',
                   r'do not possess a common algorithm']},
     {'id': 'execution_policy_security_error', 'signal': 'security_error',
@@ -310,10 +310,9 @@ class _Compiled(object):
             if not any(k in a for k in kept):
                 kept.append(a)
         self.needles = [a.encode('utf-8') for a in kept]
+        # finds whole anchors in a few literal-led passes per block: only lines that
+        # hold one reach the signatures' regexes
         self.finder = build_finder(self.needles)
-        # second stage on a candidate line: does it hold a whole anchor (not only the
-        # rare fragment the finder looks for)? Cheap, and skips most noise lines.
-        self.full_anchor = _trie_regex(sorted(self.needles))
 
     def match_text(self, text):
         low = text.lower()
@@ -419,12 +418,9 @@ class Diagnosis(object):
                                  % (n, self.limits['max_line'], self.limits['max_line']))
         last = 0
         try:
-            full = self.compiled.full_anchor.search
             for line_no, raw in scan_lines(chunks, self.compiled.needles, self.limits['max_line'], long_line,
                                            finder=self.compiled.finder):
                 last = line_no
-                if not full(raw.lower()):
-                    continue
                 self.feed_text_line(source, line_no, raw.decode('utf-8', 'replace'))
         except (OSError, EOFError, ValueError) as e:   # truncated zip member, read errors
             if rec is not None:

@@ -114,6 +114,70 @@ def test_scan_lines_numbers_lines_across_chunks():
     assert list(_evidence.scan_lines(iter(chunks), [b'target'])) == [(1001, b'target here')]
 
 
+def _naive_lines(data, needles):
+    return [i + 1 for i, line in enumerate(data.split(b'\n')) if any(n in line.lower() for n in needles)]
+
+
+def test_finder_finds_every_anchor_wherever_it_sits():
+    needles = _diagnosis._compiled(_diagnosis.SIGNATURES).needles
+    finder = _evidence.build_finder(needles)
+    assert len(finder.regexes) < len(needles)
+    assert sorted(n for lead, members in finder.groups for n in members) == sorted(set(needles))
+    for n in needles:
+        for line in (n, b'x' + n, n + b'x', b'noise ' + n.upper() + b' tail', n + n):
+            assert finder.positions(line.lower()), line
+        # a hit is a position inside the needle
+        pos = finder.positions(b'abc ' + n + b' def')
+        assert pos and 4 <= pos[0] < 4 + len(n)
+
+
+def test_finder_ignores_almost_anchors():
+    finder = _evidence.build_finder([b'kds', b'locked out', b'0x80070643', b'timed out'])
+    for near in (b'kd s', b'locked  out', b'lockedout', b'0x8007064', b'0x80070644', b'time out', b'med ou'):
+        assert finder.positions(near) == [], near
+
+
+def test_finder_blank_and_duplicate_needles():
+    finder = _evidence.build_finder([b'a b', b'a b', b' ', b''])
+    assert finder.positions(b'xa by') and finder.positions(b'x y') == [1]
+
+
+def test_scan_lines_matches_a_naive_search():
+    import random
+    rng = random.Random(3)
+    needles = _diagnosis._compiled(_diagnosis.SIGNATURES).needles
+    words = [b'alpha', b'Beta', b'0x8007', b'objects', b'version', b'certificate', b'password', b'timeout', b'kd', b'1603x']
+    lines = []
+    for i in range(3000):
+        parts = [rng.choice(words) for w in range(rng.randrange(1, 8))]
+        if rng.random() < 0.05:
+            parts.insert(rng.randrange(len(parts) + 1), rng.choice(needles).upper() if rng.random() < 0.5 else rng.choice(needles))
+        lines.append(b' '.join(parts))
+    data = b'\n'.join(lines) + b'\n'
+    chunks = [data[i:i + 4093] for i in range(0, len(data), 4093)]
+    got = [n for n, raw in _evidence.scan_lines(iter(chunks), needles)]
+    assert got == _naive_lines(data, needles) and got
+
+
+def test_routine_log_lines_are_not_candidates():
+    # the prefilter must not send everyday trace lines to the signature regexes (speed)
+    noise = [
+        'ProvisioningAgent Verbose: 0 : [2025-06-12 10:01:02Z] Heartbeat sent. CorrelationId: 0a1b2c3d-0000-1111-2222-333344445555',
+        'ProvisioningAgent Information: 0 : [2025-06-12 10:01:02Z] Processing job 42 for domain contoso.com, 17 objects exported.',
+        'ProvisioningAgent Verbose: 0 : [2025-06-12 10:01:02Z] LDAP search base=OU=Users,DC=contoso,DC=com filter=(objectClass=user) returned 5 entries',
+        'ProvisioningAgent Information: 0 : [2025-06-12 10:01:02Z] Certificate thumbprint 0A1B loaded for service bus connection; expires in 30 days.',
+        'ProvisioningAgent Verbose: 0 : [2025-06-12 10:01:02Z] Password hash sync batch 3 completed for 9 users (no errors).',
+        'ProvisioningAgent Verbose: 0 : [2025-06-12 10:01:02Z] Connection to servicebus established in 35 ms, keep-alive timeout 60000 ms.',
+        'ProvisioningAgent Information: 0 : [2025-06-12 10:01:02Z] User CN=User1,OU=Staff,DC=contoso,DC=com account disabled flag unchanged, skipping.',
+        'ProvisioningAgent Verbose: 0 : [2025-06-12 10:01:02Z] Token cache hit for tenant 0a1b; access token expires at 2025-06-12 11:00:00Z.',
+        'MSI (s) (4C:7C) [10:17:55:123]: Executing op: RegAddValue(Name=Version,Value=42,)',
+        "[0A18:1F44][2025-06-12T10:16:38]i000: Setting string variable 'WixBundleLog' to value 'C:\\Windows\\Temp\\Bundle_1.log'",
+    ]
+    data = ('\r\n'.join(noise) + '\r\n').encode()
+    compiled = _diagnosis._compiled(_diagnosis.SIGNATURES)
+    assert list(_evidence.scan_lines(iter([data]), compiled.needles, finder=compiled.finder)) == []
+
+
 def test_truncated_evtx_is_a_warning(tmp_path):
     src = os.path.join(EVIDENCE, 'evtx', 'Application_no_crc32.evtx')
     p = tmp_path / 'cut.evtx'
