@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Build (or reset) the simulated Windows lab of hybrid_identity.entra_sync.
 
-    .venv/bin/python tests/lab/build_lab.py [--lab-dir .cache/lab] [--scale N]
+    .venv/bin/python tests/lab/build_lab.py [--lab-dir .cache/lab] [--scale N] [--partial]
+
+``hack/lab.sh`` (``make lab``) builds it and runs the main job against it.
 
 Creates under the lab directory:
 
 * ``collections/ansible_collections/hybrid_identity/entra_sync``: symlinks to the
   real collection's entries, except ``plugins/modules`` which holds one generated
   stand-in per Windows module (the real module's documentation, fragments resolved
-  by ``ansible-doc``, embedded; the argument spec is built from it at run time);
+  by ``ansible-doc``, embedded; the argument spec is built from it at run time)...
+  A stand-in's source carries the line ``DOCUMENTATION = RETURN = None ...``, replaced here;
+  with ``--partial`` a module whose real docs are missing gets a placeholder that fails when run;
 * ``collections/ansible_collections/{ansible/windows,microsoft/ad}``: stand-ins only
   (so ``win_copy``/``win_reboot`` run as lab modules, not as Windows action plugins);
 * ``collections/ansible_collections/entra_lab/sim``: the lab connection ``host``,
