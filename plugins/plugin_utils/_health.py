@@ -210,7 +210,7 @@ def _gpo_evidence(gpo):
 
 
 def _gpo_how(gpo, entry):
-    keep = [a for a in gpo.get('account_list') or []]
+    keep = list(gpo.get('account_list') or [])
     return ("In GPO '%s' %s: %s, add the entry '%s' (keep the existing %s), then run gpupdate /force on the "
             'host. The collection never edits a GPO.' % (
                 gpo.get('name'), gpo.get('id') or '', GPO_PATH, entry,

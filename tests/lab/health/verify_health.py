@@ -74,7 +74,7 @@ def main(argv=None):
     lab = os.path.abspath(p.parse_args(argv).lab_dir)
     c = Checker()
     first = states(lab)
-    expect = {h: s["lab"]["expect"] for h, (_, s) in first.items()}
+    expect = {h: entry[1]["lab"]["expect"] for h, entry in first.items()}
     with open(os.path.join(lab, "reports", "health_summary.json")) as f:
         summary = json.load(f)
 

@@ -69,7 +69,7 @@ def test_healthy_agent_three_round_trips_nothing_reported(tmp_path):
 def test_blocker_fails_the_task_warning_does_not():
     mods = healthy_modules()
     next(s for s in mods['agent_host_info']['services'] if s['role'] == 'updater')['state'] = 'Stopped'
-    action, _ = make({}, mods)
+    action = make({}, mods)[0]
     res = action.run(task_vars={'inventory_hostname': 'sync01'})
     assert res.get('failed') is not True and res['status'] == 'warning'
     assert res['warnings_ids'] == ['agent_updater_not_running']
@@ -77,10 +77,10 @@ def test_blocker_fails_the_task_warning_does_not():
                                'service': 'AzureADConnectAgentUpdater'}]
 
     next(s for s in mods['agent_host_info']['services'] if s['role'] == 'agent')['state'] = 'Stopped'
-    action, _ = make({}, mods)
+    action = make({}, mods)[0]
     res = action.run(task_vars={'inventory_hostname': 'sync01'})
     assert res['failed'] is True and 'agent_service_not_running' in res['msg']
-    action, _ = make({'fail_on_blocker': False}, mods)
+    action = make({'fail_on_blocker': False}, mods)[0]
     res = action.run(task_vars={'inventory_hostname': 'sync01'})
     assert res.get('failed') is not True and res['healthy'] is False and res['blockers'] == ['agent_service_not_running']
 
@@ -104,7 +104,7 @@ def test_scm_events_since_the_previous_report_and_kds_warning_dropped(tmp_path):
          'message': 'The Microsoft Entra Connect Provisioning Agent service terminated unexpectedly.', 'record_id': i}
         for i, t in ((1, old), (2, new))]
     mods['agent_evidence']['warnings'] = ['No KDS event 4004 was found in  on this host (it is logged on domain controllers)']
-    action, _ = make({'report_dir': str(tmp_path)}, mods)
+    action = make({'report_dir': str(tmp_path)}, mods)[0]
     first = action.run(task_vars={'inventory_hostname': 'sync01'})
     assert first['warnings_ids'] == ['agent_service_control_events'] and len(first['events']) == 2
     assert 'warnings' not in first
@@ -123,7 +123,7 @@ def test_gpo_risk_reported_as_blocker_with_no_repair():
     mods['logon_right_info']['rights']['SeServiceLogonRight']['gpo'] = {
         'defined': True, 'name': 'Tier0 Server Hardening', 'id': '{6AC1786C-016F-11D2-945F-00C04FB984F9}',
         'precedence': 1, 'account_list': ['BUILTIN\\Administrators']}
-    action, _ = make({'fail_on_blocker': False}, mods)
+    action = make({'fail_on_blocker': False}, mods)[0]
     res = action.run(task_vars={'inventory_hostname': 'sync01'})
     assert res['blockers'] == ['gmsa_logon_right_at_risk_from_gpo'] and res['repairs'] == []
 
@@ -140,6 +140,6 @@ def test_bad_options_fail_before_touching_the_host(args, text):
 def test_a_failed_gather_fails_with_the_module_message():
     mods = healthy_modules()
     mods['logon_right_info'] = {'failed': True, 'msg': 'Access is denied'}
-    action, _ = make({}, mods)
+    action = make({}, mods)[0]
     with pytest.raises(AnsibleActionFail, match='logon_right_info: Access is denied'):
         action.run(task_vars={'inventory_hostname': 'sync01'})

@@ -60,7 +60,7 @@ def test_agent_not_installed_and_the_agent_rules_skip():
 
 
 def test_tenant_id_gone():
-    info, _ = healthy()
+    info = healthy()[0]
     info['agent'].update(tenant_id=None, registered=False)
     assert ids(run(info)) == ['agent_tenant_id_missing']
 
@@ -68,7 +68,7 @@ def test_tenant_id_gone():
 @pytest.mark.parametrize('state,start_mode,automatic', [('Stopped', 'Auto', True), ('StartPending', 'Auto', True),
                                                         ('Stopped', 'Disabled', False)])
 def test_agent_service_not_running(state, start_mode, automatic):
-    info, _ = healthy()
+    info = healthy()[0]
     svc(info, 'agent').update(state=state, start_mode=start_mode)
     v = run(info)
     assert ids(v) == ['agent_service_not_running'] and v['blockers'] == ['agent_service_not_running']
@@ -79,7 +79,7 @@ def test_agent_service_not_running(state, start_mode, automatic):
 
 
 def test_agent_service_missing_is_not_repaired():
-    info, _ = healthy()
+    info = healthy()[0]
     svc(info, 'agent').update(exists=False, state=None)
     v = run(info)
     assert 'agent_service_not_running' in ids(v)
@@ -121,7 +121,7 @@ def test_managed_flag_false_on_a_stopped_service_starts_it_instead_of_restarting
 
 
 def test_updater_not_a_gmsa_is_not_a_managed_account_finding():
-    info, _ = healthy()
+    info = healthy()[0]
     assert svc(info, 'updater')['managed_account'] is False      # LocalSystem: no flag needed
     assert ids(run(info)) == []
 
@@ -214,7 +214,7 @@ def test_version_below_minimum(minimum, fires):
 
 def test_version_rule_skips_without_a_minimum_or_with_an_unreadable_version():
     assert status(run(), 'agent_version_below_minimum') == 'skipped'
-    info, _ = healthy()
+    info = healthy()[0]
     info['agent']['version'] = 'unknown'
     assert status(run(info, min_version='1.0'), 'agent_version_below_minimum') == 'skipped'
     with pytest.raises(ValueError):
@@ -222,10 +222,10 @@ def test_version_rule_skips_without_a_minimum_or_with_an_unreadable_version():
 
 
 def test_tls_explicitly_disabled_is_the_blocker_and_removed_values_the_warning():
-    info, _ = healthy()
+    info = healthy()[0]
     info['tls']['tls12_client']['enabled'] = 0
     assert ids(run(info)) == ['tls12_disabled']
-    info, _ = healthy()
+    info = healthy()[0]
     info['tls']['dotnet'].update(schusestrongcrypto_64=None, systemdefaulttlsversions_32=None)
     v = run(info)
     assert ids(v) == ['tls12_keys_not_set'] and v['healthy'] is True
@@ -287,7 +287,7 @@ def test_a_preflight_report_is_not_a_previous_health_check(tmp_path):
 
 
 def test_report_and_summary_shapes():
-    info, _ = healthy()
+    info = healthy()[0]
     svc(info, 'updater')['state'] = 'Stopped'
     svc(info, 'agent')['state'] = 'Stopped'
     v = run(info)
