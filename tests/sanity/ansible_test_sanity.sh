@@ -11,17 +11,18 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source_dir=$(cd "$1" && pwd); namespace=$2; name=$3; shift 3
 venv="$root/.venv"
-# Outside this git checkout: inside it, ansible-test would list files with git
-# and skip the (ignored) copy.
-work="${TMPDIR:-/tmp}/entra_sync-ansible-test-$(id -u)/$namespace.$name"
+# Outside this git checkout (inside it, ansible-test would list files with git
+# and skip the ignored copy), and one folder per run so parallel runs cannot
+# delete each other's copy.
+work=$(mktemp -d "${TMPDIR:-/tmp}/entra_sync-ansible-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 target="$work/ansible_collections/$namespace/$name"
 
-rm -rf "$work"
 mkdir -p "$target"
 if git -C "$source_dir" rev-parse --show-toplevel >/dev/null 2>&1 &&
     [ "$(git -C "$source_dir" rev-parse --show-toplevel)" = "$source_dir" ]; then
     (cd "$source_dir" && git ls-files -z --cached --others --exclude-standard |
-        xargs -0 -I{} sh -c '[ -e "$1" ] && printf "%s\0" "$1" || true' _ {} |
+        while IFS= read -r -d '' path; do [ -e "$path" ] && printf '%s\0' "$path"; done |
         tar --null -T - -cf -) | tar -xf - -C "$target"
 else
     (cd "$source_dir" && tar -cf - .) | tar -xf - -C "$target"
