@@ -25,14 +25,18 @@ def build(lab_dir, *extra):
 
 
 def playbook(lab_dir, path, inventory=LAB_INVENTORY, args=(), env=None, forks=20):
-    """Run ansible-playbook against the lab; returns (rc, output, seconds)."""
+    """Run ansible-playbook against the lab; returns (rc, output, seconds). ``env``: None unsets."""
     run_env = dict(os.environ,
                    ANSIBLE_COLLECTIONS_PATH=os.path.join(lab_dir, "collections"),
                    ANSIBLE_CALLBACKS_ENABLED="entra_lab.sim.module_counter",
                    ANSIBLE_FORKS=str(forks), ANSIBLE_NOCOLOR="1",
                    ENTRA_LAB_REPORT_DIR=os.path.join(lab_dir, "reports"),
                    ENTRA_LAB_STATE_DIR=os.path.join(lab_dir, "state"))
-    run_env.update(env or {})
+    for key, value in (env or {}).items():
+        if value is None:
+            run_env.pop(key, None)
+        else:
+            run_env[key] = value
     cmd = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", inventory, path, *args]
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=run_env, check=False)

@@ -52,7 +52,7 @@ def main(argv=None):
                                       ("preflight", "playbooks/preflight.yml",
                                        ["-e", "entra_sync_report_dir=%s" % os.path.join(lab, "reports")])):
                 rc, out, secs = playbook(lab, path, inventory=inventory, args=extra,
-                                         env={"ANSIBLE_CALLBACKS_ENABLED": ""}, forks=args.forks)
+                                         env={"ANSIBLE_CALLBACKS_ENABLED": None}, forks=args.forks)
                 if rc != 0:
                     print(out[-3000:])
                     sys.exit("%s failed (rc %d)" % (name, rc))
