@@ -20,12 +20,7 @@ LAB_DIR="${ENTRA_LAB_DIR:-$ROOT/.cache/lab}"
 START=$SECONDS
 
 echo "== build the lab"
-if ! "$PY" tests/lab/build_lab.py --lab-dir "$LAB_DIR"; then
-    # A stand-in takes its options from the real module's documentation. While a real
-    # module has none yet, its stand-in is a placeholder that fails when run.
-    echo "lab: WARNING: some real modules have no documentation yet; building with --partial" >&2
-    "$PY" tests/lab/build_lab.py --lab-dir "$LAB_DIR" --partial
-fi
+"$PY" tests/lab/build_lab.py --lab-dir "$LAB_DIR"
 
 export ANSIBLE_COLLECTIONS_PATH="$LAB_DIR/collections"
 export ANSIBLE_CALLBACKS_ENABLED="entra_lab.sim.module_counter"

@@ -6,7 +6,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
+cd "$root" || exit 2
 venv="$root/.venv"
 [ -f "$venv/.setup-complete" ] || { echo "test: .venv is missing or half-built; run 'make setup' first" >&2; exit 2; }
 export PATH="$venv/bin:$PATH"
@@ -46,6 +46,7 @@ skip() {
     echo; echo "== $1 == skipped: $2"
 }
 
+# shellcheck disable=SC2329  # called through stage
 run_pytest() {
     python -m pytest -q -p no:cacheprovider tests/unit
     local status=$?
@@ -54,6 +55,7 @@ run_pytest() {
     return "$status"
 }
 
+# shellcheck disable=SC2329  # called through stage
 build_collection() {
     rm -rf build/collection && mkdir -p build/collection
     ansible-galaxy collection build --force --output-path build/collection . || return 1

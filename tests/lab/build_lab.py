@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build (or reset) the simulated Windows lab of hybrid_identity.entra_sync.
 
     .venv/bin/python tests/lab/build_lab.py [--lab-dir .cache/lab] [--scale N] [--partial]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Check every lab host against its scenario's expected outcome (molecule lab verify).
 
 A host expected ``registered`` must end with the agent installed, registered to the

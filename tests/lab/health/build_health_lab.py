@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build (or reset) the health lab: the simulated Windows lab of tests/lab with the Day-2 host states.
 
     .venv/bin/python tests/lab/health/build_health_lab.py [--lab-dir .cache/health-lab]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Verify the health lab after the molecule converge (one health run, read-only).
 
 1. every host reports exactly the ids of its scenario (``expect.ids``); the healthy host reports nothing;
