@@ -111,7 +111,7 @@ EXAMPLES = r'''
   hybrid_identity.entra_sync.agent_evidence:
     hours: 4
     extra_paths:
-    - C:\Windows\Temp\entra_agent_install.log
+      - C:\Windows\Temp\entra_agent_install.log
   register: evidence
 
 - name: Collect ADSync evidence since a given time

@@ -81,9 +81,9 @@ EXAMPLES = r'''
 - name: Gather them and probe the public cloud endpoints
   hybrid_identity.entra_sync.agent_host_info:
     probe:
-    - login.microsoftonline.com:443
-    - login.windows.net:443
-    - mscrl.microsoft.com:80
+      - login.microsoftonline.com:443
+      - login.windows.net:443
+      - mscrl.microsoft.com:80
   register: host_info
 
 - name: Show whether the agent is registered

@@ -97,8 +97,8 @@ EXAMPLES = r'''
 - name: Diagnose from the logs an administrator handed over
   hybrid_identity.entra_sync.diagnose:
     evidence_path:
-    - /tmp/AADCloudSyncToolsLogs.zip
-    - /tmp/gpresult.html
+      - /tmp/AADCloudSyncToolsLogs.zip
+      - /tmp/gpresult.html
     report_dir: /tmp/report
 
 - name: Diagnose from evidence collected on the host

@@ -69,7 +69,7 @@ EXAMPLES = r'''
 - name: Read only Log on as a service
   hybrid_identity.entra_sync.logon_right_info:
     rights:
-    - SeServiceLogonRight
+      - SeServiceLogonRight
 '''
 
 RETURN = r'''

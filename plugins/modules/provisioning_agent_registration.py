@@ -168,7 +168,7 @@ EXAMPLES = r'''
     domain_admin_username: CONTOSO\da-cloudsync
     domain_admin_password: '{{ domain_admin_password }}'
     domains:
-    - name: contoso.com
+      - name: contoso.com
   become: true
   become_method: runas
   become_user: CONTOSO\da-cloudsync
@@ -181,13 +181,13 @@ EXAMPLES = r'''
     tenant_password: '{{ tenant_password }}'
     gmsa_name: CONTOSO\gmsa-cloudsync$
     domains:
-    - name: contoso.com
-      username: CONTOSO\svc-join
-      password: '{{ contoso_password }}'
-      preferred_domain_controllers: [dc01.contoso.com, dc02.contoso.com]
-    - name: emea.contoso.com
-      username: EMEA\svc-join
-      password: '{{ emea_password }}'
+      - name: contoso.com
+        username: CONTOSO\svc-join
+        password: '{{ contoso_password }}'
+        preferred_domain_controllers: [dc01.contoso.com, dc02.contoso.com]
+      - name: emea.contoso.com
+        username: EMEA\svc-join
+        password: '{{ emea_password }}'
     password_writeback: true
     permissions: [PasswordWriteBack]
 '''

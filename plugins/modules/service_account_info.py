@@ -70,8 +70,8 @@ EXAMPLES = r'''
 - name: Check both services, reading AD with an explicit account
   hybrid_identity.entra_sync.service_account_info:
     name:
-    - ADSync
-    - AADConnectProvisioningAgent
+      - ADSync
+      - AADConnectProvisioningAgent
     domain_username: CONTOSO\svc-reader
     domain_password: '{{ reader_password }}'
 '''
