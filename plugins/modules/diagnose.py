@@ -29,6 +29,8 @@ options:
   evidence:
     description:
     - An M(hybrid_identity.entra_sync.agent_evidence) result, or a list of them.
+    - A result may also carry C(rights), the C(rights) of a M(hybrid_identity.entra_sync.logon_right_info)
+      result read after the failure; a GPO that defines a right is then named as its source.
     type: raw
   evidence_path:
     description:

@@ -738,6 +738,29 @@ class Reader(object):
                 mrec['items'] += 1
                 yield FactItem(mrec['path'], 'output', {'kind': 'managed_account', 'service': m.get('service'),
                                                         'managed': managed, 'text': str(m.get('output') or '')[:300]})
+        yield from self._logon_right_facts(result.get('rights'), label)
+
+    def _logon_right_facts(self, rights, label):
+        """Policy facts from a logon_right_info ``rights`` result merged into the evidence.
+
+        Rights read again when a step failed show what Group Policy did in the
+        meantime: a GPO that now defines the right is named as its source.
+        """
+        if not isinstance(rights, dict):
+            return
+        rec = self.inputs.add('%s:logon_right_info' % label, 'logon_rights', len(rights))
+        for right, info in sorted(rights.items()):
+            if not isinstance(info, dict):
+                self.inputs.warn(rec, '%s is not a dict' % right)
+                continue
+            holders = [h for h in info.get('holders') or [] if isinstance(h, dict)]
+            accounts = [str(h.get(key)) for h in holders for key in ('sid', 'name') if h.get(key)]
+            gpo = info.get('gpo') if isinstance(info.get('gpo'), dict) else {}
+            rec['items'] += 1
+            yield FactItem(rec['path'], right, {
+                'kind': 'user_right', 'right': right, 'accounts': accounts,
+                'scope': 'gpo' if gpo.get('defined') else 'local', 'gpo': gpo.get('name'),
+                'text': '%s: %s' % (right, ', '.join(str(h.get('name') or h.get('sid')) for h in holders) or '(no holder)')})
 
     # internals ----------------------------------------------------------
     def _dispatch(self, fh, label, size, real_path, depth):
