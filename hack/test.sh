@@ -41,11 +41,6 @@ stage() {
     fi
 }
 
-skip() {
-    summary+=("$(printf 'SKIP  %-22s        %s' "$1" "$2")")
-    echo; echo "== $1 == skipped: $2"
-}
-
 # shellcheck disable=SC2329  # called through stage
 run_pytest() {
     python -m pytest -q -p no:cacheprovider tests/unit
@@ -66,10 +61,7 @@ stage "powershell-c#-syntax" python tests/sanity/ps_syntax_check.py
 stage "ansible-test-sanity" tests/sanity/ansible_test_sanity.sh . hybrid_identity entra_sync
 stage "pytest" run_pytest
 stage "ansible-lint" ansible-lint --profile production --nocolor
-if [ -f extensions/molecule/lab/molecule.yml ]; then
-    stage "molecule-lab" bash -c 'cd extensions && molecule test -s lab'
-else
-    skip "molecule-lab" "no extensions/molecule/lab scenario yet"
-fi
+stage "molecule-lab" bash -c 'cd extensions && molecule test -s lab'
+stage "molecule-health" bash -c 'cd extensions && molecule test -s health'
 stage "collection-build" build_collection
 finish 0
