@@ -6,22 +6,16 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail
-from ansible.playbook.task import Task
-from ansible.template import Templar
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.action.health import ActionModule as Health
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+from action_harness import fixture
+from action_harness import make as make_action
+
 NS = 'hybrid_identity.entra_sync.'
-
-
-def fixture(module, scenario):
-    with open(os.path.join(ROOT, 'tests', 'fixtures', 'module_results', module, scenario + '.json')) as fh:
-        return json.load(fh)
 
 
 def healthy_modules():
@@ -33,21 +27,7 @@ def healthy_modules():
 
 
 def make(args, modules):
-    task = Task()
-    task.args = args
-    task.async_val = 0
-    conn = MagicMock()
-    conn._shell.tmpdir = None
-    play_context = MagicMock()
-    play_context.check_mode = False
-    action = Health(task, conn, play_context, loader=None, templar=Templar(loader=None), shared_loader_obj=None)
-    calls = []
-
-    def fake_execute_module(module_name=None, module_args=None, task_vars=None, **kw):
-        calls.append((module_name, module_args))
-        return json.loads(json.dumps(modules[module_name.rsplit('.', 1)[-1]]))
-    action._execute_module = fake_execute_module
-    return action, calls
+    return make_action(Health, args, modules)
 
 
 def test_healthy_agent_three_round_trips_nothing_reported(tmp_path):
