@@ -142,7 +142,8 @@ text-align:left;vertical-align:top}th{background:#f2f2f2}.sev{font-weight:bold;t
 .blocker .sev{color:#fff;background:#b00020}.warning .sev{background:#ffd54f}.info .sev{background:#e0e0e0}
 .summary{padding:.7em 1em;border-radius:4px}.ok{background:#e6f4ea}.bad{background:#fde7e9}
 pre{white-space:pre-wrap;word-break:break-all;margin:0;font-size:.85em;background:#fafafa;padding:.3em}
-code{font-size:.9em}.ev td{font-size:.85em}details summary{cursor:pointer}
+code{font-size:.9em;word-break:break-all}.ev td{font-size:.85em}
+td.evidence{width:45%}details summary{cursor:pointer}
 """
 
 
@@ -166,13 +167,14 @@ def render_html(report):
         out.append('<table><thead><tr><th>severity</th><th>kind</th><th>id / title</th><th>confidence</th>'
                    '<th>remediation</th><th>evidence</th></tr></thead><tbody>')
         for kind, x in items:
-            ev_rows = ''.join('<tr><td><code>%s%s</code></td><td><pre>%s</pre></td></tr>' % (
+            # Source above its text in one cell: a long path must not push the text out of view.
+            ev_rows = ''.join('<tr><td><code>%s%s</code><pre>%s</pre></td></tr>' % (
                 e(str(v['source'])), '' if v['line'] is None else ':' + e(str(v['line'])), e(v['text']))
                 for v in x['evidence'])
             out.append(
                 '<tr class="%s"><td><span class="sev">%s</span></td><td>%s</td><td><code>%s</code><br>%s%s'
                 '<br><a href="%s">reference</a></td><td>%s</td><td>%s<br><small>%s</small><br>automatic: %s</td>'
-                '<td><table class="ev">%s</table></td></tr>' % (
+                '<td class="evidence"><table class="ev">%s</table></td></tr>' % (
                     e(x['severity']), e(x['severity']), e(kind), e(x['id']), e(x['title']),
                     ('<br><em>%s</em>' % e(x['detail'])) if x.get('detail') else '', e(x['reference'], quote=True),
                     '%.2f' % x['confidence'] if 'confidence' in x else '-', e(x['remediation']['summary']),
