@@ -11,15 +11,14 @@ import datetime
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
-from ansible.plugins.action import ActionBase
 
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._gathering import GatheringAction
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _health, _reports
 
-NS = 'hybrid_identity.entra_sync.'
 RIGHTS = ['SeServiceLogonRight', 'SeDenyServiceLogonRight']
 
 
-class ActionModule(ActionBase):
+class ActionModule(GatheringAction):
 
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset((
@@ -42,12 +41,6 @@ class ActionModule(ActionBase):
                      choices=['json', 'markdown', 'html', 'junit']),
         fail_on_blocker=dict(type='bool', default=True),
     )
-
-    def _gather(self, name, args, task_vars):
-        res = self._execute_module(module_name=NS + name, module_args=args, task_vars=task_vars)
-        if res.get('failed'):
-            raise AnsibleActionFail('Failed to gather %s: %s' % (name, res.get('msg', 'unknown error')), result=res)
-        return res
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)

@@ -6,16 +6,13 @@ on the controller with the prerequisite rules. Thin: gather, call plugin_utils, 
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
-from ansible.plugins.action import ActionBase
 
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._gathering import GatheringAction
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _catalog, _reports, _rules
 
-NS = 'hybrid_identity.entra_sync.'
 
-
-class ActionModule(ActionBase):
+class ActionModule(GatheringAction):
 
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset((
@@ -38,12 +35,6 @@ class ActionModule(ActionBase):
         report_dir=dict(type='path'),
         agent_service_name=dict(type='str', default='AADConnectProvisioningAgent'),
     )
-
-    def _gather(self, name, args, task_vars):
-        res = self._execute_module(module_name=NS + name, module_args=args, task_vars=task_vars)
-        if res.get('failed'):
-            raise AnsibleActionFail('Failed to gather %s: %s' % (name, res.get('msg', 'unknown error')), result=res)
-        return res
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
