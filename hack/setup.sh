@@ -23,7 +23,7 @@ is_python312() {
 
 find_python312() {
     local candidate
-    for candidate in python3.12 "$HOME/.pyenv/versions/"3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12; do
+    for candidate in python3.12 "${PYENV_ROOT:-$HOME/.pyenv}/versions/"3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12; do
         if is_python312 "$candidate"; then
             command -v "$candidate"
             return 0
