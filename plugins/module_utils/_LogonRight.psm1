@@ -33,6 +33,20 @@ Function Get-EntraSyncRightDisplayName {
     $null
 }
 
+Function Get-EntraSyncRightHolderSid {
+    <#
+    .SYNOPSIS
+    SID strings holding a user right, from LSA (LsaEnumerateAccountsWithUserRight); the one native call.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param (
+        [Parameter(Mandatory)][string]$Right
+    )
+
+    [EntraSync.LsaRights]::GetHolders($Right)
+}
+
 Function Get-EntraSyncRightHolder {
     <#
     .SYNOPSIS
@@ -46,7 +60,7 @@ Function Get-EntraSyncRightHolder {
         [System.Collections.Generic.List[string]]$Unresolved
     )
 
-    foreach ($sid in [EntraSync.LsaRights]::GetHolders($Right)) {
+    foreach ($sid in (Get-EntraSyncRightHolderSid -Right $Right)) {
         $name = ConvertTo-EntraSyncAccountName -Sid $sid
         if ($null -eq $name -and $null -ne $Unresolved) {
             $Unresolved.Add($sid)
@@ -136,6 +150,7 @@ $exportMembers = @{
         'ConvertTo-EntraSyncGpoGuid'
         'Get-EntraSyncRightDisplayName'
         'Get-EntraSyncRightHolder'
+        'Get-EntraSyncRightHolderSid'
         'Get-EntraSyncRsopUserRight'
     )
 }

@@ -72,7 +72,7 @@ Function Test-TimeLeft {
     if ((Get-Date) -lt $deadline) {
         return $true
     }
-    $module.Warn("Stopped collecting before $What: the timeout of $($p.timeout) seconds was reached")
+    $module.Warn("Stopped collecting before ${What}: the timeout of $($p.timeout) seconds was reached")
     $false
 }
 
