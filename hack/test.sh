@@ -16,7 +16,9 @@ export PATH="$venv/bin:$PATH"
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
 
 summary=()
+stage_note=""
 started_all=$(date +%s)
+rm -f build/pester/coverage.txt
 # shellcheck source=hack/pwsh.sh
 . "$root/hack/pwsh.sh"
 pslint_settings=$(python -c 'import ansible_test, pathlib; print(pathlib.Path(ansible_test.__file__).parent / "_util/controller/sanity/pslint/settings.psd1")')
@@ -39,12 +41,17 @@ finish() {
     echo "== summary =="
     printf '%s\n' "${summary[@]}"
     echo "total: $(($(date +%s) - started_all))s"
+    if [ -s build/pester/coverage.txt ]; then
+        echo
+        cat build/pester/coverage.txt
+    fi
     exit "$status"
 }
 
 stage() {
     local name=$1; shift
     local started status
+    stage_note=""
     echo
     echo "== $name =="
     started=$(date +%s)
@@ -52,9 +59,9 @@ stage() {
     status=$?
     local elapsed=$(($(date +%s) - started))
     if [ "$status" -eq 0 ]; then
-        summary+=("$(printf 'PASS  %-22s %4ss' "$name" "$elapsed")")
+        summary+=("$(printf 'PASS  %-22s %4ss  %s' "$name" "$elapsed" "$stage_note")")
     else
-        summary+=("$(printf 'FAIL  %-22s %4ss  (exit %s)' "$name" "$elapsed" "$status")")
+        summary+=("$(printf 'FAIL  %-22s %4ss  (exit %s) %s' "$name" "$elapsed" "$status" "$stage_note")")
         finish 1
     fi
 }
@@ -79,6 +86,18 @@ powershell_parse() {
     else
         echo "C# as Windows PowerShell 5.1 compiles it: SKIPPED (no check-csharp-winps51.ps1 beside pwsh and no mcs)"
     fi
+}
+
+# shellcheck disable=SC2329  # called through stage
+run_pester() {
+    local log=build/pester/output.log status
+    mkdir -p build/pester
+    "$PWSH" -NoProfile -File tests/unit/powershell/run.ps1 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    # The count and the per-file coverage go into the summary.
+    stage_note=$(grep -E '^pester: ' "$log" | tail -n 1)
+    sed -n '/^Pester code coverage/,/^$/p' "$log" > build/pester/coverage.txt
+    return "$status"
 }
 
 # shellcheck disable=SC2329  # called through stage
@@ -113,7 +132,7 @@ else
         skip psscriptanalyzer "PSScriptAnalyzer 1.19+ is not installed for $PWSH (Install-Module PSScriptAnalyzer)"
     fi
     if pwsh_has_module Pester 5.0; then
-        stage "pester" "$PWSH" -NoProfile -File tests/unit/powershell/run.ps1
+        stage "pester" run_pester
     else
         skip pester "Pester 5 is not installed for $PWSH (Install-Module Pester)"
     fi

@@ -13,6 +13,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -123,3 +124,22 @@ def test_pester_fails_on_each_broken_copy_and_passes_on_the_good_one(tmp_path):
         assert completed.returncode != 0, f"{name}: Pester passed on a broken module\n{completed.stdout[-3000:]}"
         failed = re.search(r"pester: \d+ passed, (\d+) failed", completed.stdout)
         assert failed and int(failed.group(1)) > 0, f"{name}: {completed.stdout[-1500:]}"
+
+
+PROFILES = ("win-8_x64_10.0.14393.0_5.1.14393.2791_x64_4.0.30319.42000_framework.json",
+            "win-8_x64_10.0.17763.0_5.1.17763.316_x64_4.0.30319.42000_framework.json")
+
+
+@needs_pwsh
+def test_simulated_commands_carry_the_signatures_of_the_windows_profiles(tmp_path):
+    """tests/windows_sim/windows_commands.json is what extract_commands.py takes from the profiles now."""
+    base = _pwsh("-Command", "(Get-Module -ListAvailable PSScriptAnalyzer | Sort-Object Version | "
+                             "Select-Object -Last 1).ModuleBase").stdout.strip()
+    folder = pathlib.Path(base) / "compatibility_profiles" if base else None
+    if not folder or not all((folder / name).is_file() for name in PROFILES):
+        pytest.skip("PSScriptAnalyzer's Windows Server 2016/2019 profiles are not installed for this pwsh")
+    extracted = subprocess.run(
+        [sys.executable, str(ROOT / "tests/windows_sim/extract_commands.py"), *[str(folder / name) for name in PROFILES]],
+        capture_output=True, text=True, check=True).stdout
+    committed = (ROOT / "tests/windows_sim/windows_commands.json").read_text()
+    assert extracted == committed, "regenerate: python tests/windows_sim/extract_commands.py <profiles> > tests/windows_sim/windows_commands.json"
