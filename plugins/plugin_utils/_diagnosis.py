@@ -35,6 +35,7 @@ from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._eviden
     DEFAULT_LIMITS, EventItem, FactItem, Inputs, TextItem, build_finder, iter_evidence, scan_lines)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
     CATALOG, evidence_item, make_finding, sort_findings)
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _windows_errors as winerr
 
 SCM = ('service control manager',)
 
@@ -119,6 +120,8 @@ SIGNATURES = [
      'unless': r'timeout was reached .{0,40}waiting for the'},
     {'id': 'tls_channel_failure', 'signal': 'tls_channel_failure', 'anchors': ['secure channel', 'tls 1.2', 'common algorithm'],
      'patterns': [r'could not create ssl/tls secure channel', r'tls 1\.2 (is )?(not enabled|disabled)',
+                  r'tls 1\.2 (needs to|need to|needed to|must|has to) be enabled',
+                  r'tls 1\.2 is (now )?(necessary|required)',
                   r'do not possess a common algorithm']},
     {'id': 'execution_policy_security_error', 'signal': 'security_error',
      'anchors': ['pssecurity', 'securityerror', 'running scripts', 'execution polic', 'executionpolic',
@@ -181,7 +184,82 @@ SIGNATURES = [
                   r'root key (does not exist|not found|is missing|was not found)']},
     {'id': 'keyset_missing', 'signal': 'kds_key_error', 'anchors': ['0x80090016'], 'patterns': [r'0x80090016']},
     {'id': 'kds_4004', 'signal': 'kds_key_ok', 'event_ids': [4004], 'providers': ('microsoft-windows-kds', 'kds')},
+    {'id': 'domain_trust_text', 'signal': 'domain_trust_failed', 'anchors': ['trust relationship'],
+     'patterns': [r'trust relationship between (this workstation|the primary domain) and the (primary|trusted) domain failed']},
+    # The code backbone: every notation of a Windows error number, AADSTS code and exception
+    # type (plugin_utils/_windows_errors.py); each hit is looked up, not matched by wording.
+    {'id': 'windows_error_codes', 'signal': None, 'extract': True, 'anchors': winerr.ANCHORS,
+     'patterns': [winerr.PATTERN]},
+    # A Security 4625 copied as text spans many lines: collect them, judge the block once.
+    {'id': 'security_4625_text', 'signal': None, 'block': True,
+     'anchors': ['an account failed to log on', 'logon type:', 'account name:', 'failure reason:', 'process name:'],
+     'patterns': [r'an account failed to log on|logon type:|account name:|failure reason:|process name:']},
 ]
+
+# Where each text signature's wording comes from: a Microsoft document, or two independent
+# sources. Rows are ids of SIGNATURES; the corpus fixtures hold more occurrences.
+_SUPPORT_ARTICLE = ('https://learn.microsoft.com/troubleshoot/entra/entra-id/user-prov-sync/'
+                    'hybrid-sync-agent-installation-issues')
+_TROUBLESHOOT = 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-troubleshoot'
+_SCM_EVENTS = 'https://learn.microsoft.com/troubleshoot/windows-server/system-management-components/service-logon-failures'
+SIGNATURE_SOURCES = {
+    'kds_may_not_be_running': [_SUPPORT_ARTICLE],
+    'gmsa_credential_change_failed': ['https://github.com/MicrosoftDocs/azure-docs/issues/79078', _SUPPORT_ARTICLE],
+    'scm_7041_text': [winerr.SOURCES['win32_1300'], winerr.SOURCES['event_4625']],
+    'scm_7041': [_SCM_EVENTS, _SUPPORT_ARTICLE],
+    'scm_7038_text': [_SCM_EVENTS],
+    'scm_7038': [_SCM_EVENTS],
+    'logon_failure_1069': [winerr.SOURCES['win32_1000']],
+    'scm_7000': [_SCM_EVENTS],
+    'scm_7009': [winerr.SOURCES['win32_1000']],
+    'scm_7034': [_TROUBLESHOOT],
+    'service_terminated_text': [_TROUBLESHOOT],
+    'account_disabled': [winerr.SOURCES['win32_1300']],
+    'account_expired': [winerr.SOURCES['win32_1700']],
+    'password_expired': [winerr.SOURCES['win32_1300'], winerr.SOURCES['win32_1700']],
+    'account_locked_out': [winerr.SOURCES['win32_1700']],
+    'wrong_password': [winerr.SOURCES['win32_1300']],
+    'service_start_privileges': [winerr.SOURCES['msi_messages'], _SUPPORT_ARTICLE],
+    'netlogon_9001_9002': [_SUPPORT_ARTICLE],
+    'encryption_types_text': [_SUPPORT_ARTICLE, winerr.SOURCES['com_security']],
+    'context_did_not_match_target': ['https://techcommunity.microsoft.com/t5/premier-field-engineering/'
+                                     'the-rc4-removal-files-part-1-what-s-in-an-error-message/ba-p/1029309',
+                                     'https://github.com/MicrosoftDocs/entra-docs/issues/639'],
+    'install_service_account_retries': ['https://github.com/MicrosoftDocs/entra-docs/issues/639', _SUPPORT_ARTICLE],
+    'no_such_object': [_SUPPORT_ARTICLE, winerr.SOURCES['ldap']],
+    'msa_container_missing_text': [_SUPPORT_ARTICLE],
+    'install_adserviceaccount_access_denied': ['https://learn.microsoft.com/powershell/module/activedirectory/'
+                                               'install-adserviceaccount', winerr.SOURCES['ntstatus']],
+    'gmsa_password_not_permitted': ['https://learn.microsoft.com/powershell/module/activedirectory/'
+                                    'test-adserviceaccount'],
+    'network_failure': [_TROUBLESHOOT, winerr.SOURCES['winsock']],
+    'tls_channel_failure': ['https://learn.microsoft.com/entra/identity/hybrid/connect/reference-connect-tls-enforcement',
+                            winerr.SOURCES['com_security']],
+    'execution_policy_security_error': [winerr.SOURCES['powershell']],
+    'mfa_required': [winerr.SOURCES['aadsts'], winerr.SOURCES['msal']],
+    'credential_manager_error': [_SUPPORT_ARTICLE],
+    'msi_fatal_error': [winerr.SOURCES['msi_exit']],
+    'msi_install_failed_event': [winerr.SOURCES['msi_exit']],
+    'msi_another_install': [winerr.SOURCES['msi_exit']],
+    'stale_installation': [_SUPPORT_ARTICLE, winerr.SOURCES['win32_1000']],
+    'service_start_hang': [winerr.SOURCES['win32_1000']],
+    'protected_users': [_SUPPORT_ARTICLE],
+    'newtonsoft_assembly': ['https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/reference-version-history',
+                            'https://github.com/MicrosoftDocs/azure-docs/issues/104689'],
+    'assembly_load_failure': [winerr.SOURCES['fusion']],
+    'tenant_role_missing': [winerr.SOURCES['aadsts'],
+                            'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-prerequisites'],
+    'dotnet_required': ['https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-prerequisites'],
+    'unsupported_os_text': ['https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-prerequisites'],
+    'kds_root_key_absent': ['https://learn.microsoft.com/windows-server/security/group-managed-service-accounts/'
+                            'create-the-key-distribution-services-kds-root-key'],
+    'keyset_missing': [winerr.SOURCES['hresult']],
+    'kds_4004': ['https://learn.microsoft.com/windows-server/security/group-managed-service-accounts/'
+                 'create-the-key-distribution-services-kds-root-key'],
+    'domain_trust_text': [winerr.SOURCES['trust'], winerr.SOURCES['win32_1700']],
+    'windows_error_codes': list(dict.fromkeys(winerr.SOURCES.values())),
+    'security_4625_text': [winerr.SOURCES['event_4625']],
+}
 
 # --------------------------------------------------------------------- causes
 _NOT_SYNC = {'!service': 'sync'}
@@ -234,6 +312,7 @@ CAUSES = [
      'unless': ['logon_type_not_granted', 'service_logon_failed', 'netlogon_encryption_mismatch', 'context_mismatch',
                 'install_sa_retries', 'encryption_text', 'gmsa_retrieval_denied', 'no_such_object',
                 'deny_service_logon_policy']},
+    {'id': 'domain_trust_broken', 'base': 0.75, 'when': [['domain_trust_failed']]},
     {'id': 'outbound_connectivity_blocked', 'base': 0.7, 'when': [['network_failure']], 'support': ['tls_channel_failure']},
     {'id': 'tls12_disabled', 'base': 0.7, 'when': [['tls_channel_failure']]},
     {'id': 'execution_policy_blocks_registration', 'base': 0.75, 'when': [['security_error']]},
@@ -263,6 +342,19 @@ _ANY_ACCOUNT_RE = re.compile(r'(\b[\w.-]+\\[\w.$-]+)')
 
 
 _SYNC_ACCOUNT_RE = re.compile(r'\bsync_[a-z0-9-]+_[0-9a-f]{6,}', re.I)
+_HOST_WIDE_PROVIDERS = ('service control manager', 'msiinstaller')
+# names of the agent, its updater, ADSync and the agent's product as SCM and MSI events spell them
+_PRODUCT_HINTS = ('provisioning agent', 'aadconnectprovisioningagent', 'provisioningagent', 'agent updater',
+                  'aadconnectagentupdater', 'adsync', 'azure ad sync', 'azure ad connect', 'entra connect',
+                  'microsoft entra provisioning', 'cloud sync')
+_LOGON_TYPE_SERVICE = re.compile(r'logon type:?\s*5\b')
+_GMSA_INSTALL = re.compile(r'install-?adserviceaccount|use-serviceaccount|netaddserviceaccount|'
+                           r'(cannot|unable to) install (the )?service account|gmsa|group managed service account')
+
+
+def _names_product(text):
+    low = text.lower()
+    return any(h in low for h in _PRODUCT_HINTS) or bool(_SYNC_ACCOUNT_RE.search(low))
 
 
 def service_of(text, fallback=None):
@@ -337,6 +429,7 @@ class Diagnosis(object):
     """Accumulates signals from evidence; ``result()`` ranks the root causes."""
 
     MAX_EVIDENCE_PER_SIGNAL = 20
+    BLOCK_LINES = 45            # a 4625 rendering is about 40 lines long
 
     def __init__(self, signatures=None, causes=None, limits=None):
         self.compiled = _compiled(signatures or SIGNATURES)
@@ -347,6 +440,9 @@ class Diagnosis(object):
         self.lines_scanned = 0
         self.inputs = Inputs(self.limits['max_warnings_per_input'])
         self.signature_hits = {}
+        self.recognized = {}    # (kind, code, symbol) -> error number / exception seen, with its meaning
+        self.out_of_scope = 0   # host-wide events (other services, products, people's logons) left aside
+        self._block = None      # an open multi-line Security 4625 rendering
 
     # -- feeding ---------------------------------------------------------
     def _add(self, signal, source, line, text, attrs, sig_id):
@@ -366,21 +462,96 @@ class Diagnosis(object):
         return {'service': service_of(text, service_of(base, 'other')), 'account': acct, 'account_kind': kind}
 
     def feed_text_line(self, source, line_no, text):
+        if self._block is not None and (line_no - self._block['start'] > self.BLOCK_LINES
+                                        or self._block['source'] != source):
+            self._close_block()
+        in_block = self._block is not None
         for sig, _m in self.compiled.match_text(text):
-            self._add(sig['signal'], source, line_no, text, self._attrs(text, source), sig['id'])
+            if sig.get('block'):
+                if 'an account failed to log on' in text.lower():
+                    self._close_block()
+                    self._block = {'source': source, 'start': line_no, 'lines': []}
+                    in_block = True
+                if in_block:
+                    self._block['lines'].append(text)
+                    self.signature_hits[sig['id']] = self.signature_hits.get(sig['id'], 0) + 1
+            elif in_block:
+                # part of a 4625 rendering: judged with the whole block, in scope or not
+                if text not in self._block['lines']:
+                    self._block['lines'].append(text)
+            elif sig.get('extract'):
+                self._codes(source, line_no, text, self._attrs(text, source))
+            else:
+                self._add(sig['signal'], source, line_no, text, self._attrs(text, source), sig['id'])
+
+    def _close_block(self):
+        block, self._block = self._block, None
+        if not block:
+            return
+        text = ' '.join(x.strip() for x in block['lines'])
+        self._judge_logon_failure(block['source'], block['start'], text, None)
+
+    def _judge_logon_failure(self, source, line, text, label):
+        """A Security 4625 counts only when it is about a service logon (type 5) or names the agent or
+        ADSync: failed logons of people and attackers are everyday noise on any host."""
+        low = text.lower()
+        target = low.split('account for which logon failed', 1)[-1]
+        attrs = self._attrs(target, source)
+        if not (_LOGON_TYPE_SERVICE.search(low) or attrs['service'] in ('agent', 'updater', 'sync')):
+            self.out_of_scope += 1
+            return
+        shown = ('%s: %s' % (label, text)) if label else text
+        for sig, _m in self.compiled.match_text(text):
+            if sig.get('signal'):
+                self._add(sig['signal'], source, line, shown, attrs, sig['id'])
+        self._codes(source, line, text, attrs, shown)
+
+    def _codes(self, source, line, text, attrs, shown=None):
+        """Error numbers, AADSTS codes and exception types: recorded with their meaning, and the
+        meaning's signal added for the causes to reason with."""
+        low = None
+        rows = winerr.extract(text)
+        if rows:
+            self.signature_hits['windows_error_codes'] = self.signature_hits.get('windows_error_codes', 0) + 1
+        for row in rows:
+            key = (row['kind'], row['code'], row['symbol'])
+            rec = self.recognized.get(key)
+            if rec is None:
+                rec = self.recognized[key] = dict(row, count=0, evidence=evidence_item(source, line, shown or text, 300))
+            rec['count'] += 1
+            signal = row['signal']
+            if signal == 'access_denied':
+                low = low if low is not None else text.lower()
+                if _GMSA_INSTALL.search(low):
+                    signal = 'gmsa_retrieval_denied'      # denied while installing/using a gMSA
+            if signal:
+                rec['signal_used'] = signal
+                self._add(signal, source, line, shown or text, attrs, 'code:' + str(row['notation']))
 
     def feed_event(self, source, line, ev):
         text = str(ev.get('message') or '')
-        attrs = self._attrs(text, source)
         label = 'Event %s (%s)' % (ev.get('id'), ev.get('provider'))
         provider = str(ev.get('provider') or '').lower()
+        if ev.get('id') == 4625 and 'security' in provider:
+            self._judge_logon_failure(source, line, text, label)
+            return
+        if (any(p in provider for p in _HOST_WIDE_PROVIDERS) and not _names_product(text)
+                and not str(source).startswith('agent_evidence:')):     # the module collects only the agent's
+            # SCM and Windows Installer log every service and product of the host: only those
+            # naming the agent, its updater, ADSync or the agent's product are evidence here
+            self.out_of_scope += 1
+            return
+        attrs = self._attrs(text, source)
         for sig in self.compiled.events.get(ev.get('id'), []):
             providers = sig.get('providers')
             if providers and provider and not any(p in provider for p in providers):
                 continue
             self._add(sig['signal'], source, line, '%s: %s' % (label, text), attrs, sig['id'])
         for sig, _m in self.compiled.match_text(text):
-            self._add(sig['signal'], source, line, '%s: %s' % (label, text), attrs, sig['id'])
+            if sig.get('extract'):
+                self._codes(source, line, text, attrs, '%s: %s' % (label, text))
+            elif sig.get('signal'):
+                self._add(sig['signal'], source, line, '%s: %s' % (label, text), attrs, sig['id'])
 
     def feed_fact(self, source, line, fact):
         kind = fact.get('kind')
@@ -428,6 +599,7 @@ class Diagnosis(object):
         except Exception as e:   # zipfile raises BadZipFile (an Exception subclass) mid-stream
             if rec is not None:
                 self.inputs.warn(rec, 'read stopped after line %d: %s: %s' % (last, type(e).__name__, e))
+        self._close_block()
 
     def _record_for(self, source):
         for rec in reversed(self.inputs.records):
