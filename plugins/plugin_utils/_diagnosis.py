@@ -201,7 +201,8 @@ SIGNATURES = [
 _SUPPORT_ARTICLE = ('https://learn.microsoft.com/troubleshoot/entra/entra-id/user-prov-sync/'
                     'hybrid-sync-agent-installation-issues')
 _TROUBLESHOOT = 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-troubleshoot'
-_SCM_EVENTS = 'https://learn.microsoft.com/troubleshoot/windows-server/system-management-components/service-logon-failures'
+# Entra Connect services don't start: 7038 / 7041 / 1069 and what each means for the service account
+_SCM_EVENTS = 'https://learn.microsoft.com/troubleshoot/entra/entra-id/user-prov-sync/entra-connect-services-not-start'
 SIGNATURE_SOURCES = {
     'kds_may_not_be_running': [_SUPPORT_ARTICLE],
     'gmsa_credential_change_failed': ['https://github.com/MicrosoftDocs/azure-docs/issues/79078', _SUPPORT_ARTICLE],
@@ -330,6 +331,32 @@ CAUSES = [
     {'id': 'another_install_in_progress', 'base': 0.8, 'when': [['msi_1618']]},
     {'id': 'service_terminated_unexpectedly', 'base': 0.6, 'when': [['service_terminated']]},
     {'id': 'installer_failed_unknown', 'base': 0.5, 'when': [['msi_fatal']], 'unless_causes': 'any_blocker'},
+]
+
+# Documented precedence between messages: a generic message next to a specific Windows error is
+# the consequence, not the cause. The report says so on the cause that explains it.
+_MSI_1603 = 'https://learn.microsoft.com/troubleshoot/windows-server/application-management/msi-installation-error-1603'
+CONSEQUENCES = [
+    {'symptom': 'gmsa_create_failed_kds',
+     'explained_by': ['gmsa_logon_right_missing', 'service_not_managed_account', 'kerberos_encryption_mismatch',
+                      'service_logon_right_missing_all_services', 'service_logon_right_removed_by_gpo',
+                      'deny_logon_as_service', 'gmsa_password_retrieval_denied', 'msa_container_missing'],
+     'reason': "the wizard shows this KDS text whenever it cannot create or use the gMSA; Microsoft's "
+               'article lists logon rights, the managed-account flag, encryption types and password retrieval '
+               'as the causes behind it',
+     'reference': _SUPPORT_ARTICLE},
+    {'symptom': 'msi_fatal', 'explained_by': 'any_blocker',
+     'reason': "1603 / 0x80070643 is Windows Installer's generic fatal error; the specific error logged "
+               'beside it is the cause',
+     'reference': _MSI_1603},
+    {'symptom': 'service_logon_failure_1069',
+     'explained_by': ['gmsa_logon_right_missing', 'service_logon_right_missing_all_services',
+                      'service_logon_right_removed_by_gpo', 'deny_logon_as_service', 'service_not_managed_account',
+                      'service_account_password_invalid', 'service_account_disabled_or_expired',
+                      'sync_service_account_rights_missing'],
+     'reason': 'error 1069 only says the service logon failed; the 7038/7041 event or logon status beside it '
+               'says why',
+     'reference': _SCM_EVENTS},
 ]
 
 _SERVICE_HINTS = [('sync', ('adsync', 'azure ad sync', 'entra connect sync', 'microsoft azure ad sync',
@@ -646,6 +673,7 @@ class Diagnosis(object):
         causes = []
         found = set()
         deferred = []
+        self.explained_signals = set()
         for row in self.causes:
             if row.get('unless_causes'):
                 deferred.append(row)
@@ -662,7 +690,44 @@ class Diagnosis(object):
             rc = self._judge(row)
             if rc:
                 causes.append(rc)
-        return sort_findings(causes)
+        causes = sort_findings(causes)
+        self._mark_consequences(causes)
+        return causes
+
+    def _mark_consequences(self, causes):
+        """Name the messages judged a consequence, on the highest-ranked cause that explains them."""
+        for row in CONSEQUENCES:
+            occ = self.signals.get(row['symptom'])
+            if not occ:
+                continue
+            for rc in causes:
+                explains = (rc['severity'] == 'blocker' and rc['id'] != 'installer_failed_unknown'
+                            if row['explained_by'] == 'any_blocker' else rc['id'] in row['explained_by'])
+                if not explains:
+                    continue
+                self.explained_signals.add(row['symptom'])
+                note = {'message': occ[0]['text'][:300], 'source': str(occ[0]['source']), 'line': occ[0]['line'],
+                        'judged': 'consequence', 'reason': row['reason'], 'reference': row['reference']}
+                rc.setdefault('consequences', []).append(note)
+                detail = "Judged a consequence, not the cause: '%s' (%s; %s)" % (
+                    note['message'][:160], row['reason'], row['reference'])
+                rc['detail'] = (rc['detail'] + '; ' + detail) if rc.get('detail') else detail
+                break
+
+    def unexplained_errors(self, causes=None):
+        """Error numbers, AADSTS codes and exception types seen whose meaning no root cause used."""
+        if causes is None:
+            causes = self.result()
+        out = []
+        for rec in self.recognized.values():
+            if rec['meaning'] == 'msi_reboot':        # success codes, not errors
+                continue
+            if rec.get('signal_used') and rec['signal_used'] in self.explained_signals:
+                continue
+            out.append({'notation': str(rec['notation']), 'kind': rec['kind'], 'code': rec['code'],
+                        'symbol': rec['symbol'], 'meaning': rec['text'], 'reference': rec['source'],
+                        'count': rec['count'], 'evidence': rec['evidence']})
+        return sorted(out, key=lambda x: (-x['count'], x['notation']))
 
     def _judge(self, row):
         trigger = None
@@ -675,6 +740,9 @@ class Diagnosis(object):
             return None
         if any(self._occurrences(s) for s in row.get('unless', [])):
             return None
+        for spec in [sp for clause in row['when'] for sp in clause] + list(row.get('support', [])):
+            if self._occurrences(spec):
+                self.explained_signals.add(spec if isinstance(spec, str) else spec[0])
         conf = row.get('base', 0.6)
         evidence = list(trigger)
         for spec in row.get('support', []):
@@ -706,10 +774,16 @@ class Diagnosis(object):
 
 
 def diagnose(paths=(), agent_evidence=None, findings=None, limits=None):
-    """Run the engine; returns {root_causes, inputs, signals, findings}."""
+    """Run the engine; returns {root_causes, inputs, signals, findings, unexplained_errors, ...}.
+
+    ``unexplained_errors``: error numbers, AADSTS codes and exception types found whose meaning
+    no root cause used, so evidence that held errors never gives an empty report.
+    """
     d = Diagnosis(limits=limits)
     d.add_paths(paths, agent_evidence)
-    return {'root_causes': d.result(), 'inputs': d.inputs.records, 'findings': list(findings or []),
+    causes = d.result()
+    return {'root_causes': causes, 'inputs': d.inputs.records, 'findings': list(findings or []),
+            'unexplained_errors': d.unexplained_errors(causes), 'out_of_scope_events': d.out_of_scope,
             'signals': dict(sorted(d.counts.items())),
             'signature_hits': dict(sorted(d.signature_hits.items()))}
 

@@ -163,8 +163,7 @@ CATALOG = {
         _r('Repair the computer account secure channel, then retry.',
            'Test-ComputerSecureChannel -Repair -Credential <domain admin> (or nltest /sc_reset:<domain>); '
            'rejoin the domain if that fails. Not automated: it needs domain credentials.', False),
-        'https://learn.microsoft.com/troubleshoot/windows-server/windows-security/'
-        'trust-relationship-between-workstation-primary-domain-failed'),
+        'https://learn.microsoft.com/powershell/module/microsoft.powershell.management/test-computersecurechannel'),
     'outbound_connectivity_blocked': (
         'blocker',
         'The agent cannot reach the Microsoft endpoints (outbound 443/80 or proxy)',

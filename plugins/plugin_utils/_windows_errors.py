@@ -37,11 +37,10 @@ SOURCES = {
     'aadsts': 'https://learn.microsoft.com/entra/identity-platform/reference-error-codes',
     'msal': 'https://learn.microsoft.com/entra/identity-platform/msal-error-handling-dotnet',
     'fusion': 'https://learn.microsoft.com/dotnet/framework/configure-apps/redirect-assembly-versions',
-    'kerberos': 'https://learn.microsoft.com/troubleshoot/windows-server/windows-security/kerberos-authentication-troubleshooting-guidance',
     'servicebus': 'https://learn.microsoft.com/azure/service-bus-messaging/service-bus-messaging-exceptions',
     'net_exceptions': 'https://learn.microsoft.com/dotnet/api/system.net.sockets.socketexception',
     'powershell': 'https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_execution_policies',
-    'trust': 'https://learn.microsoft.com/troubleshoot/windows-server/windows-security/trust-relationship-between-workstation-primary-domain-failed',
+    'trust': 'https://learn.microsoft.com/powershell/module/microsoft.powershell.management/test-computersecurechannel',
 }
 
 # meaning id: (plain words, signal for the engine or None)
