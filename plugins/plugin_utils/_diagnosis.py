@@ -57,7 +57,8 @@ SIGNATURES = [
     {'id': 'scm_7038_text', 'signal': 'service_logon_failed', 'anchors': ['currently configured password'],
      'patterns': [r'unable to log ?on as .{1,200} with the currently configured password'],
      'unless': r'requested logon type|required user right'},
-    {'id': 'scm_7038', 'signal': 'service_logon_failed', 'event_ids': [7038], 'providers': SCM},
+    {'id': 'scm_7038', 'signal': 'service_logon_failed', 'event_ids': [7038], 'providers': SCM,
+     'unless': r'requested logon type|required user right'},
     {'id': 'logon_failure_1069', 'signal': 'service_logon_failure_1069', 'anchors': ['logon failure', '1069'],
      'patterns': [r'(did not|failed to|could not) start (due to|because of) a logon failure', r'error:? 1069\b']},
     {'id': 'scm_7000', 'signal': 'service_start_failed', 'event_ids': [7000], 'providers': SCM},
@@ -79,13 +80,16 @@ SIGNATURES = [
     {'id': 'wrong_password', 'signal': 'wrong_password', 'anchors': ['password is incorrect', 'bad password', 'logon_failure'],
      'patterns': [r'user ?name or password is incorrect', r'unknown user ?name or bad password', r'error_logon_failure']},
     {'id': 'service_start_privileges', 'signal': 'agent_service_start_failed_privileges', 'anchors': ['sufficient privileges'],
-     'patterns': [r'service .{0,200}(failed to start|could not be installed|could not be started).{0,200}sufficient privileges']},
+     'patterns': [r'service .{0,200}(failed to start|could not be installed|could not be started).{0,200}sufficient privileges',
+                  # Windows Installer message 1920, whatever precedes it
+                  r'verify that you have sufficient privileges to start system services']},
     {'id': 'netlogon_9001_9002', 'signal': 'netlogon_encryption_mismatch', 'event_ids': [9001, 9002],
      'providers': ('netlogon',)},
-    {'id': 'encryption_types_text', 'signal': 'encryption_text', 'anchors': ['encryption type'],
+    {'id': 'encryption_types_text', 'signal': 'encryption_text', 'anchors': ['encryption type', 'etype_no'],
      'patterns': [r'(does not|doesn.t) support any of the (kerberos )?encryption types',
                   r'encryption types? (do|does) not match', r'encryption types? mismatch',
-                  r'no (common|matching) (kerberos )?encryption type']},
+                  r'no (common|matching) (kerberos )?encryption type',
+                  r'kdc has no support for encryption type', r'kdc_err_etype_no(t)?supp']},
     {'id': 'context_did_not_match_target', 'signal': 'context_mismatch', 'anchors': ['match the target'],
      'patterns': [r'context did not match the target']},
     {'id': 'install_service_account_retries', 'signal': 'install_sa_retries', 'anchors': ['service account'],
@@ -120,7 +124,7 @@ SIGNATURES = [
      'unless': r'timeout was reached .{0,40}waiting for the'},
     {'id': 'tls_channel_failure', 'signal': 'tls_channel_failure', 'anchors': ['secure channel', 'tls 1.2', 'common algorithm'],
      'patterns': [r'could not create ssl/tls secure channel', r'tls 1\.2 (is )?(not enabled|disabled)',
-                  r'tls 1\.2 (needs to|need to|needed to|must|has to) be enabled',
+                  r'tls 1\.2 (needs to|need to|needed to|must|has to) be (enabled|installed)',
                   r'tls 1\.2 is (now )?(necessary|required)',
                   r'do not possess a common algorithm']},
     {'id': 'execution_policy_security_error', 'signal': 'security_error',
@@ -131,11 +135,12 @@ SIGNATURES = [
                   r'security warning.{0,80}run only scripts that you trust', r'is not digitally signed']},
     {'id': 'mfa_required', 'signal': 'mfa_required',
      'anchors': ['msaluirequired', 'aadsts5007', 'aadsts50158', 'multi-factor', 'multifactor', 'interaction_required',
-                 'strong auth'],
+                 'strong auth', 'conditional access'],
      'patterns': [r'msaluirequiredexception', r'aadsts5007[469]', r'aadsts50158',
                   r'(must|need to|required to|have to) (use|enroll in|complete|perform|register for) multi-?factor',
                   r'multi-?factor authentication.{0,40}(is )?(required|needed|must)',
-                  r'interaction_required', r'strong ?authentication (is )?required']},
+                  r'interaction_required', r'strong ?authentication (is )?required',
+                  r'blocked by conditional access']},
     {'id': 'credential_manager_error', 'signal': 'vault_error', 'anchors': ['credential manager', 'vaultsvc', 'vault'],
      'patterns': [r'(credential manager|vaultsvc|credential vault).{0,100}(disabled|not running|could not be started|cannot be started|failed|error)',
                   r'(cannot|unable to|failed to|could not) (access|open|start|use).{0,40}(credential manager|vault)',
@@ -147,7 +152,7 @@ SIGNATURES = [
     {'id': 'msi_install_failed_event', 'signal': 'msi_fatal', 'event_ids': [11708], 'providers': ('msiinstaller',)},
     {'id': 'msi_another_install', 'signal': 'msi_1618', 'anchors': ['0x80070652', '1618', 'another installation'],
      'patterns': [r'0x80070652', r'(error|exit code|return code|exitcode)[ :=]*1618\b',
-                  r'another installation is (already )?in progress']},
+                  r'another (msi )?installation is (already )?in progress']},
     {'id': 'stale_installation', 'signal': 'stale_install',
      'anchors': ['another version', '0x80070666', '1638', 'already exists', 'marked for deletion', 'stuck'],
      'patterns': [r'another version of this product is already installed', r'0x80070666',
@@ -184,6 +189,9 @@ SIGNATURES = [
                   r'root key (does not exist|not found|is missing|was not found)']},
     {'id': 'keyset_missing', 'signal': 'kds_key_error', 'anchors': ['0x80090016'], 'patterns': [r'0x80090016']},
     {'id': 'kds_4004', 'signal': 'kds_key_ok', 'event_ids': [4004], 'providers': ('microsoft-windows-kds', 'kds')},
+    # STATUS_ACCESS_DENIED as NTSTATUS renders it; about the gMSA only with an install/use of it in the line
+    {'id': 'ntstatus_access_denied_text', 'signal': 'access_denied', 'anchors': ['{access denied}'],
+     'patterns': [r'\{access denied\}']},
     {'id': 'domain_trust_text', 'signal': 'domain_trust_failed', 'anchors': ['trust relationship'],
      'patterns': [r'trust relationship between (this workstation|the primary domain) and the (primary|trusted) domain failed']},
     # The code backbone: every notation of a Windows error number, AADSTS code and exception
@@ -192,8 +200,10 @@ SIGNATURES = [
      'patterns': [winerr.PATTERN]},
     # A Security 4625 copied as text spans many lines: collect them, judge the block once.
     {'id': 'security_4625_text', 'signal': None, 'block': True,
-     'anchors': ['an account failed to log on', 'logon type:', 'account name:', 'failure reason:', 'process name:'],
-     'patterns': [r'an account failed to log on|logon type:|account name:|failure reason:|process name:']},
+     'anchors': ['an account failed to log on', 'logon type:', 'account name:', 'failure reason:', 'process name:',
+                 'account for which logon failed'],
+     'patterns': [r'an account failed to log on|logon type:|account name:|failure reason:|process name:'
+                  r'|account for which logon failed']},
 ]
 
 # Where each text signature's wording comes from: a Microsoft document, or two independent
@@ -258,6 +268,7 @@ SIGNATURE_SOURCES = {
     'kds_4004': ['https://learn.microsoft.com/windows-server/security/group-managed-service-accounts/'
                  'create-the-key-distribution-services-kds-root-key'],
     'domain_trust_text': [winerr.SOURCES['trust'], winerr.SOURCES['win32_1700']],
+    'ntstatus_access_denied_text': [winerr.SOURCES['ntstatus']],
     'windows_error_codes': list(dict.fromkeys(winerr.SOURCES.values())),
     'security_4625_text': [winerr.SOURCES['event_4625']],
 }
@@ -374,7 +385,8 @@ _HOST_WIDE_PROVIDERS = ('service control manager', 'msiinstaller')
 _PRODUCT_HINTS = ('provisioning agent', 'aadconnectprovisioningagent', 'provisioningagent', 'agent updater',
                   'aadconnectagentupdater', 'adsync', 'azure ad sync', 'azure ad connect', 'entra connect',
                   'microsoft entra provisioning', 'cloud sync')
-_LOGON_TYPE_SERVICE = re.compile(r'logon type:?\s*5\b')
+_LOGON_TYPE_SERVICE = re.compile(r'logon ?type:?\s*5\b')
+_TARGET_USER = re.compile(r'targetusername:\s*([^\s|]+)', re.I)
 _GMSA_INSTALL = re.compile(r'install-?adserviceaccount|use-serviceaccount|netaddserviceaccount|'
                            r'(cannot|unable to) install (the )?service account|gmsa|group managed service account')
 
@@ -473,6 +485,8 @@ class Diagnosis(object):
 
     # -- feeding ---------------------------------------------------------
     def _add(self, signal, source, line, text, attrs, sig_id):
+        if signal == 'access_denied' and _GMSA_INSTALL.search(text.lower()):
+            signal = 'gmsa_retrieval_denied'      # denied while installing or using a gMSA
         self.counts[signal] = self.counts.get(signal, 0) + 1
         self.signature_hits[sig_id] = self.signature_hits.get(sig_id, 0) + 1
         occ = self.signals.setdefault(signal, [])
@@ -499,7 +513,7 @@ class Diagnosis(object):
                     self._close_block()
                     self._block = {'source': source, 'start': line_no, 'lines': []}
                     in_block = True
-                if in_block:
+                if in_block and text not in self._block['lines']:
                     self._block['lines'].append(text)
                     self.signature_hits[sig['id']] = self.signature_hits.get(sig['id'], 0) + 1
             elif in_block:
@@ -522,8 +536,11 @@ class Diagnosis(object):
         """A Security 4625 counts only when it is about a service logon (type 5) or names the agent or
         ADSync: failed logons of people and attackers are everyday noise on any host."""
         low = text.lower()
-        target = low.split('account for which logon failed', 1)[-1]
+        named = _TARGET_USER.search(text)     # XML / .evtx: TargetUserName: <account>
+        target = ('Account Name: ' + named.group(1)) if named else \
+            text[len(low.split('account for which logon failed', 1)[0]):]
         attrs = self._attrs(target, source)
+        attrs['service'] = service_of(text, attrs['service'])
         if not (_LOGON_TYPE_SERVICE.search(low) or attrs['service'] in ('agent', 'updater', 'sync')):
             self.out_of_scope += 1
             return
@@ -536,7 +553,6 @@ class Diagnosis(object):
     def _codes(self, source, line, text, attrs, shown=None):
         """Error numbers, AADSTS codes and exception types: recorded with their meaning, and the
         meaning's signal added for the causes to reason with."""
-        low = None
         rows = winerr.extract(text)
         if rows:
             self.signature_hits['windows_error_codes'] = self.signature_hits.get('windows_error_codes', 0) + 1
@@ -547,12 +563,9 @@ class Diagnosis(object):
                 rec = self.recognized[key] = dict(row, count=0, evidence=evidence_item(source, line, shown or text, 300))
             rec['count'] += 1
             signal = row['signal']
-            if signal == 'access_denied':
-                low = low if low is not None else text.lower()
-                if _GMSA_INSTALL.search(low):
-                    signal = 'gmsa_retrieval_denied'      # denied while installing/using a gMSA
             if signal:
-                rec['signal_used'] = signal
+                rec['signal_used'] = ('gmsa_retrieval_denied' if signal == 'access_denied'
+                                      and _GMSA_INSTALL.search(text.lower()) else signal)
                 self._add(signal, source, line, shown or text, attrs, 'code:' + str(row['notation']))
 
     def feed_event(self, source, line, ev):
@@ -573,6 +586,8 @@ class Diagnosis(object):
             providers = sig.get('providers')
             if providers and provider and not any(p in provider for p in providers):
                 continue
+            if sig.get('unless') and re.search(sig['unless'], text, re.I):
+                continue            # the message names a more specific failure (a 7038 carrying 1385)
             self._add(sig['signal'], source, line, '%s: %s' % (label, text), attrs, sig['id'])
         for sig, _m in self.compiled.match_text(text):
             if sig.get('extract'):

@@ -31,6 +31,7 @@ SOURCES = {
     'hresult': 'https://learn.microsoft.com/openspecs/windows_protocols/ms-erref/705fb797-2175-4a90-b5a3-3918024b10b8',
     'com_security': 'https://learn.microsoft.com/windows/win32/com/com-error-codes-4',
     'event_4625': 'https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/auditing/event-4625',
+    'event_4771': 'https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/auditing/event-4771',
     'ldap': 'https://learn.microsoft.com/windows/win32/ldap/return-values',
     'msi_exit': 'https://learn.microsoft.com/windows/win32/msi/error-codes',
     'msi_messages': 'https://learn.microsoft.com/windows/win32/msi/windows-installer-error-messages',
@@ -162,6 +163,8 @@ CODES = [
     ('hresult', 0x80090341, 'SEC_E_ETYPE_NOT_SUPP', 'kerberos_etype', 'com_security'),
     ('hresult', 0x800B0109, 'CERT_E_UNTRUSTEDROOT', 'certificate_untrusted', 'hresult'),
     ('hresult', 0x80131040, 'FUSION_E_REF_DEF_MISMATCH', 'assembly_mismatch', 'fusion'),
+    # Kerberos result codes (as 4768/4771 and Kerberos libraries print them)
+    ('kerberos', 14, 'KDC_ERR_ETYPE_NOSUPP', 'kerberos_etype', 'event_4771'),
     ('ldap', 32, 'LDAP_NO_SUCH_OBJECT', 'no_such_object', 'ldap'),
     ('ldap', 49, 'LDAP_INVALID_CREDENTIALS', 'ldap_invalid_credentials', 'ldap'),
     ('ldap', 50, 'LDAP_INSUFFICIENT_RIGHTS', 'ldap_insufficient_access', 'ldap'),
@@ -184,7 +187,7 @@ AADSTS = {
     50072: 'mfa_required', 50074: 'mfa_required', 50076: 'mfa_required', 50079: 'mfa_required',
     50105: 'not_assigned_role', 50126: 'tenant_bad_password', 50158: 'mfa_required',
     53000: 'conditional_access_blocked', 53001: 'conditional_access_blocked',
-    53003: 'conditional_access_blocked', 53005: 'conditional_access_blocked',
+    53003: 'conditional_access_blocked',
     65001: 'consent_required', 90002: 'tenant_not_found', 90072: 'guest_not_allowed',
     700016: 'app_not_found',
 }
@@ -210,20 +213,27 @@ EXCEPTIONS = {
 }
 
 _BY_KEY = {(kind, code): (symbol, meaning, source) for kind, code, symbol, meaning, source in CODES}
+# the same rows by symbolic name: ERROR_ACCOUNT_DISABLED, STATUS_LOGON_TYPE_NOT_GRANTED, KDC_ERR_ETYPE_NOSUPP ...
+_BY_SYMBOL = {symbol.lower(): (kind, code) for kind, code, symbol, meaning, source in CODES
+              if re.match(r'^[A-Z][A-Z0-9_]+$', symbol)}
+_BY_SYMBOL['kdc_err_etype_notsupp'] = ('kerberos', 14)     # the spelling some tools print
 
 # Literals one of which every line holding a code contains (lowercase): the engine skips
 # other lines without running the regex.
 ANCHORS = ['0x', 'error ', 'error:', 'error=', 'code ', 'code:', 'code=', 'status', '%%', 'aadsts',
-           'exception', 'autherror', 'ldaperr', 'hresult', 'win32', 'startservice failed']
+           'exception', 'autherror', 'ldaperr', 'hresult', 'win32', 'startservice failed', 'error_', 'status_',
+           'kdc_err_', 'nte_', 'sec_e_', 'wsae']
 
 # One pass finds every notation. ERE-compatible where grep needs it (the benchmark).
 PATTERN = (r'(0x[0-9a-f]{8})|%%([0-9]{3,5})|aadsts([0-9]{5,6})'
            r'|\b(error|code|err|win32|exit code|return code|result|startservice failed)[^0-9a-z]{0,3}([0-9]{1,5})\b'
-           r'|([a-z]+(exception|autherror))\b|ldaperr|ldap error')
+           r'|([a-z]+(exception|autherror))\b|ldaperr|ldap error'
+           r'|\b((error|status|kdc_err|nte|sec_e|cert_e|wsa)_?[a-z0-9_]+)\b')
 _RX = re.compile(PATTERN, re.I)
 # "LdapErr: DSID-..., comment: AcceptSecurityContext error, data 52e, v1db1 (49)": the LDAP result in
 # parentheses, the Win32 code in hex after "data"
 _LDAP_RESULT = re.compile(r'\(([0-9]{1,2})\)|ldap error:? ?([0-9]{1,2})\b', re.I)
+_EXC_CODE = re.compile(r'\s*\(([0-9]{1,5})\)')
 _LDAP_DATA = re.compile(r'\bdata ([0-9a-f]{2,4})\b', re.I)
 
 
@@ -292,8 +302,18 @@ def extract(text):
                 row = row or lookup('win32', n)
             if row:
                 row = dict(row, notation=m.group(0).strip())
+        elif m.group(8):
+            key = _BY_SYMBOL.get(m.group(8).lower())
+            row = lookup(*key) if key else None
+            if row:
+                row = dict(row, notation=m.group(8))
         elif exc:
             hit = EXCEPTIONS.get(exc.lower())
+            code = _EXC_CODE.match(text, m.end())   # SocketException (10060): the Win32 code beside it
+            coded = lookup('win32', int(code.group(1))) if code else None
+            if coded and ('win32', coded['code'], coded['symbol']) not in seen:
+                seen.add(('win32', coded['code'], coded['symbol']))
+                found.append(dict(coded, notation='%s (%s)' % (exc, code.group(1))))
             if hit:
                 meaning, source = hit
                 text_, signal = MEANINGS[meaning]

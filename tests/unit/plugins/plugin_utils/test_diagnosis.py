@@ -135,6 +135,7 @@ TEXT_SAMPLES = {
     'kds_root_key_absent': (['Cannot find a KDS root key in the forest', 'The root key does not exist.'],
                             ['KDS root key found; effective since 2024-01-01']),
     'keyset_missing': (['Key does not exist. (Exception from HRESULT: 0x80090016)'], ['HRESULT 0x80090017']),
+    'ntstatus_access_denied_text': (['Use-ServiceAccount : {Access Denied}'], ['Access granted to {user}']),
     'domain_trust_text': (['The trust relationship between this workstation and the primary domain failed.',
                            'The trust relationship between the primary domain and the trusted domain failed.'],
                           ['Could not establish trust relationship for the SSL/TLS secure channel']),
