@@ -344,6 +344,20 @@ CAUSES = [
     {'id': 'installer_failed_unknown', 'base': 0.5, 'when': [['msi_fatal']], 'unless_causes': 'any_blocker'},
 ]
 
+# What a signal says when no root cause explains it (listed in unexplained_errors). Signals that
+# report health (kds_key_ok, managed_account_true) are not errors and are not listed.
+SIGNAL_MEANINGS = dict(((m[1], m[0]) for m in winerr.MEANINGS.values() if m[1]), **{
+    'service_logon_failure_1069': 'the service did not start due to a logon failure (error 1069)',
+    'service_logon_failed': 'the service could not log on with its configured password (event 7038)',
+    'service_start_failed': 'the service failed to start (event 7000)',
+    'service_terminated': 'the service terminated unexpectedly',
+    'gmsa_create_failed_kds': 'the wizard could not create or use the gMSA (its KDS message is generic)',
+    'gmsa_credential_change_failed': 'the wizard could not switch the service to the gMSA',
+    'install_sa_retries': 'the gMSA could not be installed on this host',
+    'context_mismatch': 'the provided context did not match the target (gMSA install)',
+    'newtonsoft_load': 'an assembly could not be loaded',
+})
+
 # Documented precedence between messages: a generic message next to a specific Windows error is
 # the consequence, not the cause. The report says so on the cause that explains it.
 _MSI_1603 = 'https://learn.microsoft.com/troubleshoot/windows-server/application-management/msi-installation-error-1603'
@@ -742,6 +756,16 @@ class Diagnosis(object):
             out.append({'notation': str(rec['notation']), 'kind': rec['kind'], 'code': rec['code'],
                         'symbol': rec['symbol'], 'meaning': rec['text'], 'reference': rec['source'],
                         'count': rec['count'], 'evidence': rec['evidence']})
+        # error messages recognised by their wording (no number) that no root cause used either
+        listed = set(rec.get('signal_used') for rec in self.recognized.values())
+        for signal, occs in self.signals.items():
+            if signal in self.explained_signals or signal in listed or signal not in SIGNAL_MEANINGS:
+                continue
+            sig_id = occs[0]['signature']
+            sources = SIGNATURE_SOURCES.get(sig_id) or [winerr.SOURCES['win32_0']]
+            out.append({'notation': occs[0]['text'][:120], 'kind': 'message', 'code': None, 'symbol': sig_id,
+                        'meaning': SIGNAL_MEANINGS[signal], 'reference': sources[0], 'count': self.counts[signal],
+                        'evidence': evidence_item(occs[0]['source'], occs[0]['line'], occs[0]['text'], 300)})
         return sorted(out, key=lambda x: (-x['count'], x['notation']))
 
     def _judge(self, row):
