@@ -25,6 +25,17 @@ Two tables carry all the knowledge:
 Signal specs are a signal name or ``(name, {attr: value, '!attr': value})``
 over the attributes taken from the evidence: ``service`` (agent, updater,
 sync, other) and ``account_kind`` (gmsa, virtual, builtin, user, unknown).
+
+Three rules keep the tables honest on evidence nobody wrote for them:
+
+* error numbers in every notation, AADSTS codes and exception types are looked up in
+  ``_windows_errors.py`` (the ``windows_error_codes`` row) rather than matched by wording;
+* host-wide events count only when they are about this agent: Service Control Manager and
+  MsiInstaller events must name the agent, its updater, ADSync or the agent's product, a
+  Security 4625 must be a service logon (type 5) or name those accounts;
+* a generic message next to a specific error is named a consequence on the root cause that
+  explains it (``CONSEQUENCES``, each row citing the Microsoft article), and errors no root
+  cause used are returned as ``unexplained_errors``.
 """
 
 from __future__ import annotations

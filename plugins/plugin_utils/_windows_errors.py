@@ -55,6 +55,8 @@ MEANINGS = {
     'password_expired': ("the account's password has expired", 'password_expired'),
     'password_must_change': ('the password must be changed before logging on', 'password_expired'),
     'account_locked': ('the account is locked out', 'account_locked_out'),
+    'credentials_revoked': ("the client's credentials have been revoked (account disabled, expired or locked out)",
+                            'account_disabled'),
     'account_restriction': ('an account restriction (logon hours, workstations) prevented the logon', None),
     'no_logon_servers': ('no logon server (domain controller) was available', None),
     'service_logon_failed': ('the service did not start due to a logon failure', 'service_logon_failure_1069'),
@@ -164,7 +166,11 @@ CODES = [
     ('hresult', 0x800B0109, 'CERT_E_UNTRUSTEDROOT', 'certificate_untrusted', 'hresult'),
     ('hresult', 0x80131040, 'FUSION_E_REF_DEF_MISMATCH', 'assembly_mismatch', 'fusion'),
     # Kerberos result codes (as 4768/4771 and Kerberos libraries print them)
+    ('kerberos', 6, 'KDC_ERR_C_PRINCIPAL_UNKNOWN', 'no_such_user', 'event_4771'),
     ('kerberos', 14, 'KDC_ERR_ETYPE_NOSUPP', 'kerberos_etype', 'event_4771'),
+    ('kerberos', 18, 'KDC_ERR_CLIENT_REVOKED', 'credentials_revoked', 'event_4771'),
+    ('kerberos', 23, 'KDC_ERR_KEY_EXPIRED', 'password_expired', 'event_4771'),
+    ('kerberos', 24, 'KDC_ERR_PREAUTH_FAILED', 'bad_credentials', 'event_4771'),
     ('ldap', 32, 'LDAP_NO_SUCH_OBJECT', 'no_such_object', 'ldap'),
     ('ldap', 49, 'LDAP_INVALID_CREDENTIALS', 'ldap_invalid_credentials', 'ldap'),
     ('ldap', 50, 'LDAP_INSUFFICIENT_RIGHTS', 'ldap_insufficient_access', 'ldap'),
@@ -224,7 +230,7 @@ _BY_SYMBOL['kdc_err_etype_notsupp'] = ('kerberos', 14)     # the spelling some t
 # after "error:" or "Failure Reason:", Kerberos names with "etype_no", WSAE names with "Exception".
 ANCHORS = ['0x', 'error ', 'error:', 'error=', 'code ', 'code:', 'code=', 'status', 'aadsts', 'exception',
            'autherror', 'ldaperr', 'hresult', 'startservice failed', 'error_', 'status_', 'failure reason:',
-           'etype_no']
+           'etype_no', 'kdc_err_']
 
 # One pass finds every notation. ERE-compatible where grep needs it (the benchmark).
 PATTERN = (r'(0x[0-9a-f]{8})|%%([0-9]{3,5})|aadsts([0-9]{5,6})'

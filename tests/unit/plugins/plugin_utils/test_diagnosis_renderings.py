@@ -123,6 +123,8 @@ def test_host_wide_events_count_only_when_they_name_the_agent(provider, message,
     ('Microsoft.Identity.Client.MsalUiRequiredException: no account', 'mfa_required'),
     ('System.Net.WebSockets.WebSocketException (0x80004005)', 'websocket_failed'),
     ('SocketException (10060): A connection attempt failed', 'connection_timeout'),
+    ('KDC_ERR_CLIENT_REVOKED', 'credentials_revoked'),
+    ('Kerberos error KDC_ERR_PREAUTH_FAILED', 'bad_credentials'),
 ])
 def test_every_notation_maps_to_one_meaning(text, meaning):
     assert meaning in [r['meaning'] for r in _windows_errors.extract(text)], _windows_errors.extract(text)
@@ -146,6 +148,17 @@ def test_interaction_required_exception_means_mfa_whatever_the_message(tmp_path)
     d = run(tmp_path, 'agent.log', 'Registration failed: Microsoft.Identity.Client.MsalUiRequiredException: '
                                    'No account or login hint was passed to the AcquireTokenSilent call.')
     assert ids(d) == ['mfa_required_headless']
+
+
+def test_agent_events_of_the_application_log_are_read_whatever_their_provider():
+    # the agent's own events are evidence as they stand: no scope rule applies to them
+    d = _diagnosis.Diagnosis()
+    d.feed_event('Application.evtx', 'record 7', {
+        'id': 0, 'provider': 'AADConnectProvisioningAgent',
+        'message': 'Microsoft.Identity.Client.MsalUiRequiredException: AADSTS50079: Due to a configuration change '
+                   'made by your administrator, or because you moved to a new location, you must enroll in '
+                   'multi-factor authentication'})
+    assert [c['id'] for c in d.result()] == ['mfa_required_headless'] and d.out_of_scope == 0
 
 
 def test_transport_failures_of_the_relay(tmp_path):
