@@ -409,7 +409,7 @@ _HOST_WIDE_PROVIDERS = ('service control manager', 'msiinstaller')
 # names of the agent, its updater, ADSync and the agent's product as SCM and MSI events spell them
 _PRODUCT_HINTS = ('provisioning agent', 'aadconnectprovisioningagent', 'provisioningagent', 'agent updater',
                   'aadconnectagentupdater', 'adsync', 'azure ad sync', 'azure ad connect', 'entra connect',
-                  'microsoft entra provisioning', 'cloud sync')
+                  'microsoft entra provisioning')
 _LOGON_TYPE_SERVICE = re.compile(r'logon ?type:?\s*5\b')
 _TARGET_USER = re.compile(r'targetusername:\s*([^\s|]+)', re.I)
 _GMSA_INSTALL = re.compile(r'install-?adserviceaccount|use-serviceaccount|netaddserviceaccount|'
@@ -566,7 +566,7 @@ class Diagnosis(object):
             text[len(low.split('account for which logon failed', 1)[0]):]
         attrs = self._attrs(target, source)
         attrs['service'] = service_of(text, attrs['service'])
-        if not (_LOGON_TYPE_SERVICE.search(low) or attrs['service'] in ('agent', 'updater', 'sync')):
+        if not (_LOGON_TYPE_SERVICE.search(low) or _names_product(text)):
             self.out_of_scope += 1
             return
         shown = ('%s: %s' % (label, text)) if label else text

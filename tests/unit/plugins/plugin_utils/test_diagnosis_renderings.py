@@ -185,3 +185,18 @@ def test_every_signature_names_a_microsoft_document_or_two_sources():
     for sig in _diagnosis.SIGNATURES:
         sources = _diagnosis.SIGNATURE_SOURCES[sig['id']]
         assert any(u.startswith('https://learn.microsoft.com/') for u in sources) or len(set(sources)) >= 2, sig['id']
+
+
+def test_installer_fatal_error_is_named_a_consequence_of_the_specific_cause(tmp_path):
+    d = run(tmp_path, 'bundle.log', 'e000: Error 0x80070643: Failed to install MSI package.\r\n'
+                                    'Error 1920. Service \'Microsoft Entra Provisioning Agent\' (AADConnectProvisioningAgent) '
+                                    'failed to start. Verify that you have sufficient privileges to start system services.\r\n')
+    assert ids(d) == ['service_logon_right_missing_all_services']
+    notes = d['root_causes'][0]['consequences']
+    assert [n['message'][:11] for n in notes] == ['e000: Error'] and 'msi-installation-error-1603' in notes[0]['reference']
+
+
+def test_a_4625_of_another_product_with_updater_in_its_path_is_not_evidence(tmp_path):
+    other = SECURITY_4625.replace('Logon Type:\t\t\t5', 'Logon Type:\t\t\t3').replace(
+        'svc-adsync', 'jdoe').replace('services.exe', 'GoogleUpdater.exe')
+    assert ids(run(tmp_path, 'security.txt', other)) == []
