@@ -51,7 +51,8 @@ class ActionModule(ActionBase):
             rc['host'] = host
         report = _reports.build_report(root_causes=d['root_causes'], findings=d['findings'], inputs=d['inputs'],
                                        cause_ids=[c['id'] for c in _diagnosis.CAUSES],
-                                       hosts=[host] if host else [], signals=d['signals'])
+                                       hosts=[host] if host else [], signals=d['signals'],
+                                       unexplained_errors=d['unexplained_errors'])
         if args['report_dir']:
             try:
                 result['report_paths'] = _reports.write_reports(report, args['report_dir'], args['formats'])

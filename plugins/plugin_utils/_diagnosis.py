@@ -25,6 +25,17 @@ Two tables carry all the knowledge:
 Signal specs are a signal name or ``(name, {attr: value, '!attr': value})``
 over the attributes taken from the evidence: ``service`` (agent, updater,
 sync, other) and ``account_kind`` (gmsa, virtual, builtin, user, unknown).
+
+Three rules keep the tables honest on evidence nobody wrote for them:
+
+* error numbers in every notation, AADSTS codes and exception types are looked up in
+  ``_windows_errors.py`` (the ``windows_error_codes`` row) rather than matched by wording;
+* host-wide events count only when they are about this agent: Service Control Manager and
+  MsiInstaller events must name the agent, its updater, ADSync or the agent's product, a
+  Security 4625 must be a service logon (type 5) or name those accounts;
+* a generic message next to a specific error is named a consequence on the root cause that
+  explains it (``CONSEQUENCES``, each row citing the Microsoft article), and errors no root
+  cause used are returned as ``unexplained_errors``.
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._eviden
     DEFAULT_LIMITS, EventItem, FactItem, Inputs, TextItem, build_finder, iter_evidence, scan_lines)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
     CATALOG, evidence_item, make_finding, sort_findings)
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _windows_errors as winerr
 
 SCM = ('service control manager',)
 
@@ -56,7 +68,8 @@ SIGNATURES = [
     {'id': 'scm_7038_text', 'signal': 'service_logon_failed', 'anchors': ['currently configured password'],
      'patterns': [r'unable to log ?on as .{1,200} with the currently configured password'],
      'unless': r'requested logon type|required user right'},
-    {'id': 'scm_7038', 'signal': 'service_logon_failed', 'event_ids': [7038], 'providers': SCM},
+    {'id': 'scm_7038', 'signal': 'service_logon_failed', 'event_ids': [7038], 'providers': SCM,
+     'unless': r'requested logon type|required user right'},
     {'id': 'logon_failure_1069', 'signal': 'service_logon_failure_1069', 'anchors': ['logon failure', '1069'],
      'patterns': [r'(did not|failed to|could not) start (due to|because of) a logon failure', r'error:? 1069\b']},
     {'id': 'scm_7000', 'signal': 'service_start_failed', 'event_ids': [7000], 'providers': SCM},
@@ -78,13 +91,16 @@ SIGNATURES = [
     {'id': 'wrong_password', 'signal': 'wrong_password', 'anchors': ['password is incorrect', 'bad password', 'logon_failure'],
      'patterns': [r'user ?name or password is incorrect', r'unknown user ?name or bad password', r'error_logon_failure']},
     {'id': 'service_start_privileges', 'signal': 'agent_service_start_failed_privileges', 'anchors': ['sufficient privileges'],
-     'patterns': [r'service .{0,200}(failed to start|could not be installed|could not be started).{0,200}sufficient privileges']},
+     'patterns': [r'service .{0,200}(failed to start|could not be installed|could not be started).{0,200}sufficient privileges',
+                  # Windows Installer message 1920, whatever precedes it
+                  r'verify that you have sufficient privileges to start system services']},
     {'id': 'netlogon_9001_9002', 'signal': 'netlogon_encryption_mismatch', 'event_ids': [9001, 9002],
      'providers': ('netlogon',)},
-    {'id': 'encryption_types_text', 'signal': 'encryption_text', 'anchors': ['encryption type'],
+    {'id': 'encryption_types_text', 'signal': 'encryption_text', 'anchors': ['encryption type', 'etype_no'],
      'patterns': [r'(does not|doesn.t) support any of the (kerberos )?encryption types',
                   r'encryption types? (do|does) not match', r'encryption types? mismatch',
-                  r'no (common|matching) (kerberos )?encryption type']},
+                  r'no (common|matching) (kerberos )?encryption type',
+                  r'kdc has no support for encryption type', r'kdc_err_etype_no(t)?supp']},
     {'id': 'context_did_not_match_target', 'signal': 'context_mismatch', 'anchors': ['match the target'],
      'patterns': [r'context did not match the target']},
     {'id': 'install_service_account_retries', 'signal': 'install_sa_retries', 'anchors': ['service account'],
@@ -119,6 +135,8 @@ SIGNATURES = [
      'unless': r'timeout was reached .{0,40}waiting for the'},
     {'id': 'tls_channel_failure', 'signal': 'tls_channel_failure', 'anchors': ['secure channel', 'tls 1.2', 'common algorithm'],
      'patterns': [r'could not create ssl/tls secure channel', r'tls 1\.2 (is )?(not enabled|disabled)',
+                  r'tls 1\.2 (needs to|need to|needed to|must|has to) be (enabled|installed)',
+                  r'tls 1\.2 is (now )?(necessary|required)',
                   r'do not possess a common algorithm']},
     {'id': 'execution_policy_security_error', 'signal': 'security_error',
      'anchors': ['pssecurity', 'securityerror', 'running scripts', 'execution polic', 'executionpolic',
@@ -128,11 +146,12 @@ SIGNATURES = [
                   r'security warning.{0,80}run only scripts that you trust', r'is not digitally signed']},
     {'id': 'mfa_required', 'signal': 'mfa_required',
      'anchors': ['msaluirequired', 'aadsts5007', 'aadsts50158', 'multi-factor', 'multifactor', 'interaction_required',
-                 'strong auth'],
+                 'strong auth', 'conditional access'],
      'patterns': [r'msaluirequiredexception', r'aadsts5007[469]', r'aadsts50158',
                   r'(must|need to|required to|have to) (use|enroll in|complete|perform|register for) multi-?factor',
                   r'multi-?factor authentication.{0,40}(is )?(required|needed|must)',
-                  r'interaction_required', r'strong ?authentication (is )?required']},
+                  r'interaction_required', r'strong ?authentication (is )?required',
+                  r'blocked by conditional access']},
     {'id': 'credential_manager_error', 'signal': 'vault_error', 'anchors': ['credential manager', 'vaultsvc', 'vault'],
      'patterns': [r'(credential manager|vaultsvc|credential vault).{0,100}(disabled|not running|could not be started|cannot be started|failed|error)',
                   r'(cannot|unable to|failed to|could not) (access|open|start|use).{0,40}(credential manager|vault)',
@@ -144,7 +163,7 @@ SIGNATURES = [
     {'id': 'msi_install_failed_event', 'signal': 'msi_fatal', 'event_ids': [11708], 'providers': ('msiinstaller',)},
     {'id': 'msi_another_install', 'signal': 'msi_1618', 'anchors': ['0x80070652', '1618', 'another installation'],
      'patterns': [r'0x80070652', r'(error|exit code|return code|exitcode)[ :=]*1618\b',
-                  r'another installation is (already )?in progress']},
+                  r'another (msi )?installation is (already )?in progress']},
     {'id': 'stale_installation', 'signal': 'stale_install',
      'anchors': ['another version', '0x80070666', '1638', 'already exists', 'marked for deletion', 'stuck'],
      'patterns': [r'another version of this product is already installed', r'0x80070666',
@@ -181,7 +200,89 @@ SIGNATURES = [
                   r'root key (does not exist|not found|is missing|was not found)']},
     {'id': 'keyset_missing', 'signal': 'kds_key_error', 'anchors': ['0x80090016'], 'patterns': [r'0x80090016']},
     {'id': 'kds_4004', 'signal': 'kds_key_ok', 'event_ids': [4004], 'providers': ('microsoft-windows-kds', 'kds')},
+    # STATUS_ACCESS_DENIED as NTSTATUS renders it; about the gMSA only with an install/use of it in the line
+    {'id': 'ntstatus_access_denied_text', 'signal': 'access_denied', 'anchors': ['{access denied}'],
+     'patterns': [r'\{access denied\}']},
+    {'id': 'domain_trust_text', 'signal': 'domain_trust_failed', 'anchors': ['trust relationship'],
+     'patterns': [r'trust relationship between (this workstation|the primary domain) and the (primary|trusted) domain failed']},
+    # The code backbone: every notation of a Windows error number, AADSTS code and exception
+    # type (plugin_utils/_windows_errors.py); each hit is looked up, not matched by wording.
+    {'id': 'windows_error_codes', 'signal': None, 'extract': True, 'anchors': winerr.ANCHORS,
+     'patterns': [winerr.PATTERN]},
+    # A Security 4625 copied as text spans many lines: collect them, judge the block once.
+    {'id': 'security_4625_text', 'signal': None, 'block': True,
+     'anchors': ['an account failed to log on', 'logon type:', 'account name:', 'failure reason:', 'process name:',
+                 'account for which logon failed'],
+     'patterns': [r'an account failed to log on|logon type:|account name:|failure reason:|process name:'
+                  r'|account for which logon failed']},
 ]
+
+# Where each text signature's wording comes from: a Microsoft document, or two independent
+# sources. Rows are ids of SIGNATURES; the corpus fixtures hold more occurrences.
+_SUPPORT_ARTICLE = ('https://learn.microsoft.com/troubleshoot/entra/entra-id/user-prov-sync/'
+                    'hybrid-sync-agent-installation-issues')
+_TROUBLESHOOT = 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-troubleshoot'
+# Entra Connect services don't start: 7038 / 7041 / 1069 and what each means for the service account
+_SCM_EVENTS = 'https://learn.microsoft.com/troubleshoot/entra/entra-id/user-prov-sync/entra-connect-services-not-start'
+SIGNATURE_SOURCES = {
+    'kds_may_not_be_running': [_SUPPORT_ARTICLE],
+    'gmsa_credential_change_failed': ['https://github.com/MicrosoftDocs/azure-docs/issues/79078', _SUPPORT_ARTICLE],
+    'scm_7041_text': [winerr.SOURCES['win32_1300'], winerr.SOURCES['event_4625']],
+    'scm_7041': [_SCM_EVENTS, _SUPPORT_ARTICLE],
+    'scm_7038_text': [_SCM_EVENTS],
+    'scm_7038': [_SCM_EVENTS],
+    'logon_failure_1069': [winerr.SOURCES['win32_1000']],
+    'scm_7000': [_SCM_EVENTS],
+    'scm_7009': [winerr.SOURCES['win32_1000']],
+    'scm_7034': [_TROUBLESHOOT],
+    'service_terminated_text': [_TROUBLESHOOT],
+    'account_disabled': [winerr.SOURCES['win32_1300']],
+    'account_expired': [winerr.SOURCES['win32_1700']],
+    'password_expired': [winerr.SOURCES['win32_1300'], winerr.SOURCES['win32_1700']],
+    'account_locked_out': [winerr.SOURCES['win32_1700']],
+    'wrong_password': [winerr.SOURCES['win32_1300']],
+    'service_start_privileges': [winerr.SOURCES['msi_messages'], _SUPPORT_ARTICLE],
+    'netlogon_9001_9002': [_SUPPORT_ARTICLE],
+    'encryption_types_text': [_SUPPORT_ARTICLE, winerr.SOURCES['com_security']],
+    'context_did_not_match_target': ['https://techcommunity.microsoft.com/t5/premier-field-engineering/'
+                                     'the-rc4-removal-files-part-1-what-s-in-an-error-message/ba-p/1029309',
+                                     'https://github.com/MicrosoftDocs/entra-docs/issues/639'],
+    'install_service_account_retries': ['https://github.com/MicrosoftDocs/entra-docs/issues/639', _SUPPORT_ARTICLE],
+    'no_such_object': [_SUPPORT_ARTICLE, winerr.SOURCES['ldap']],
+    'msa_container_missing_text': [_SUPPORT_ARTICLE],
+    'install_adserviceaccount_access_denied': ['https://learn.microsoft.com/powershell/module/activedirectory/'
+                                               'install-adserviceaccount', winerr.SOURCES['ntstatus']],
+    'gmsa_password_not_permitted': ['https://learn.microsoft.com/powershell/module/activedirectory/'
+                                    'test-adserviceaccount'],
+    'network_failure': [_TROUBLESHOOT, winerr.SOURCES['winsock']],
+    'tls_channel_failure': ['https://learn.microsoft.com/entra/identity/hybrid/connect/reference-connect-tls-enforcement',
+                            winerr.SOURCES['com_security']],
+    'execution_policy_security_error': [winerr.SOURCES['powershell']],
+    'mfa_required': [winerr.SOURCES['aadsts'], winerr.SOURCES['msal']],
+    'credential_manager_error': [_SUPPORT_ARTICLE],
+    'msi_fatal_error': [winerr.SOURCES['msi_exit']],
+    'msi_install_failed_event': [winerr.SOURCES['msi_exit']],
+    'msi_another_install': [winerr.SOURCES['msi_exit']],
+    'stale_installation': [_SUPPORT_ARTICLE, winerr.SOURCES['win32_1000']],
+    'service_start_hang': [winerr.SOURCES['win32_1000']],
+    'protected_users': [_SUPPORT_ARTICLE],
+    'newtonsoft_assembly': ['https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/reference-version-history',
+                            'https://github.com/MicrosoftDocs/azure-docs/issues/104689'],
+    'assembly_load_failure': [winerr.SOURCES['fusion']],
+    'tenant_role_missing': [winerr.SOURCES['aadsts'],
+                            'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-prerequisites'],
+    'dotnet_required': ['https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-prerequisites'],
+    'unsupported_os_text': ['https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-prerequisites'],
+    'kds_root_key_absent': ['https://learn.microsoft.com/windows-server/security/group-managed-service-accounts/'
+                            'create-the-key-distribution-services-kds-root-key'],
+    'keyset_missing': [winerr.SOURCES['hresult']],
+    'kds_4004': ['https://learn.microsoft.com/windows-server/security/group-managed-service-accounts/'
+                 'create-the-key-distribution-services-kds-root-key'],
+    'domain_trust_text': [winerr.SOURCES['trust'], winerr.SOURCES['win32_1700']],
+    'ntstatus_access_denied_text': [winerr.SOURCES['ntstatus']],
+    'windows_error_codes': list(dict.fromkeys(winerr.SOURCES.values())),
+    'security_4625_text': [winerr.SOURCES['event_4625']],
+}
 
 # --------------------------------------------------------------------- causes
 _NOT_SYNC = {'!service': 'sync'}
@@ -234,6 +335,7 @@ CAUSES = [
      'unless': ['logon_type_not_granted', 'service_logon_failed', 'netlogon_encryption_mismatch', 'context_mismatch',
                 'install_sa_retries', 'encryption_text', 'gmsa_retrieval_denied', 'no_such_object',
                 'deny_service_logon_policy']},
+    {'id': 'domain_trust_broken', 'base': 0.75, 'when': [['domain_trust_failed']]},
     {'id': 'outbound_connectivity_blocked', 'base': 0.7, 'when': [['network_failure']], 'support': ['tls_channel_failure']},
     {'id': 'tls12_disabled', 'base': 0.7, 'when': [['tls_channel_failure']]},
     {'id': 'execution_policy_blocks_registration', 'base': 0.75, 'when': [['security_error']]},
@@ -253,6 +355,46 @@ CAUSES = [
     {'id': 'installer_failed_unknown', 'base': 0.5, 'when': [['msi_fatal']], 'unless_causes': 'any_blocker'},
 ]
 
+# What a signal says when no root cause explains it (listed in unexplained_errors). Signals that
+# report health (kds_key_ok, managed_account_true) are not errors and are not listed.
+SIGNAL_MEANINGS = dict(((m[1], m[0]) for m in winerr.MEANINGS.values() if m[1]), **{
+    'service_logon_failure_1069': 'the service did not start due to a logon failure (error 1069)',
+    'service_logon_failed': 'the service could not log on with its configured password (event 7038)',
+    'service_start_failed': 'the service failed to start (event 7000)',
+    'service_terminated': 'the service terminated unexpectedly',
+    'gmsa_create_failed_kds': 'the wizard could not create or use the gMSA (its KDS message is generic)',
+    'gmsa_credential_change_failed': 'the wizard could not switch the service to the gMSA',
+    'install_sa_retries': 'the gMSA could not be installed on this host',
+    'context_mismatch': 'the provided context did not match the target (gMSA install)',
+    'newtonsoft_load': 'an assembly could not be loaded',
+})
+
+# Documented precedence between messages: a generic message next to a specific Windows error is
+# the consequence, not the cause. The report says so on the cause that explains it.
+_MSI_1603 = 'https://learn.microsoft.com/troubleshoot/windows-server/application-management/msi-installation-error-1603'
+CONSEQUENCES = [
+    {'symptom': 'gmsa_create_failed_kds',
+     'explained_by': ['gmsa_logon_right_missing', 'service_not_managed_account', 'kerberos_encryption_mismatch',
+                      'service_logon_right_missing_all_services', 'service_logon_right_removed_by_gpo',
+                      'deny_logon_as_service', 'gmsa_password_retrieval_denied', 'msa_container_missing'],
+     'reason': "the wizard shows this KDS text whenever it cannot create or use the gMSA; Microsoft's "
+               'article lists logon rights, the managed-account flag, encryption types and password retrieval '
+               'as the causes behind it',
+     'reference': _SUPPORT_ARTICLE},
+    {'symptom': 'msi_fatal', 'explained_by': 'any_blocker',
+     'reason': "1603 / 0x80070643 is Windows Installer's generic fatal error; the specific error logged "
+               'beside it is the cause',
+     'reference': _MSI_1603},
+    {'symptom': 'service_logon_failure_1069',
+     'explained_by': ['gmsa_logon_right_missing', 'service_logon_right_missing_all_services',
+                      'service_logon_right_removed_by_gpo', 'deny_logon_as_service', 'service_not_managed_account',
+                      'service_account_password_invalid', 'service_account_disabled_or_expired',
+                      'sync_service_account_rights_missing'],
+     'reason': 'error 1069 only says the service logon failed; the 7038/7041 event or logon status beside it '
+               'says why',
+     'reference': _SCM_EVENTS},
+]
+
 _SERVICE_HINTS = [('sync', ('adsync', 'azure ad sync', 'entra connect sync', 'microsoft azure ad sync',
                             'directory synchronization', 'sync_service')),
                   ('updater', ('updater',)),
@@ -263,6 +405,20 @@ _ANY_ACCOUNT_RE = re.compile(r'(\b[\w.-]+\\[\w.$-]+)')
 
 
 _SYNC_ACCOUNT_RE = re.compile(r'\bsync_[a-z0-9-]+_[0-9a-f]{6,}', re.I)
+_HOST_WIDE_PROVIDERS = ('service control manager', 'msiinstaller')
+# names of the agent, its updater, ADSync and the agent's product as SCM and MSI events spell them
+_PRODUCT_HINTS = ('provisioning agent', 'aadconnectprovisioningagent', 'provisioningagent', 'agent updater',
+                  'aadconnectagentupdater', 'adsync', 'azure ad sync', 'azure ad connect', 'entra connect',
+                  'microsoft entra provisioning')
+_LOGON_TYPE_SERVICE = re.compile(r'logon ?type:?\s*5\b')
+_TARGET_USER = re.compile(r'targetusername:\s*([^\s|]+)', re.I)
+_GMSA_INSTALL = re.compile(r'install-?adserviceaccount|use-serviceaccount|netaddserviceaccount|'
+                           r'(cannot|unable to) install (the )?service account|gmsa|group managed service account')
+
+
+def _names_product(text):
+    low = text.lower()
+    return any(h in low for h in _PRODUCT_HINTS) or bool(_SYNC_ACCOUNT_RE.search(low))
 
 
 def service_of(text, fallback=None):
@@ -337,6 +493,7 @@ class Diagnosis(object):
     """Accumulates signals from evidence; ``result()`` ranks the root causes."""
 
     MAX_EVIDENCE_PER_SIGNAL = 20
+    BLOCK_LINES = 45            # a 4625 rendering is about 40 lines long
 
     def __init__(self, signatures=None, causes=None, limits=None):
         self.compiled = _compiled(signatures or SIGNATURES)
@@ -347,9 +504,14 @@ class Diagnosis(object):
         self.lines_scanned = 0
         self.inputs = Inputs(self.limits['max_warnings_per_input'])
         self.signature_hits = {}
+        self.recognized = {}    # (kind, code, symbol) -> error number / exception seen, with its meaning
+        self.out_of_scope = 0   # host-wide events (other services, products, people's logons) left aside
+        self._block = None      # an open multi-line Security 4625 rendering
 
     # -- feeding ---------------------------------------------------------
     def _add(self, signal, source, line, text, attrs, sig_id):
+        if signal == 'access_denied' and _GMSA_INSTALL.search(text.lower()):
+            signal = 'gmsa_retrieval_denied'      # denied while installing or using a gMSA
         self.counts[signal] = self.counts.get(signal, 0) + 1
         self.signature_hits[sig_id] = self.signature_hits.get(sig_id, 0) + 1
         occ = self.signals.setdefault(signal, [])
@@ -366,21 +528,97 @@ class Diagnosis(object):
         return {'service': service_of(text, service_of(base, 'other')), 'account': acct, 'account_kind': kind}
 
     def feed_text_line(self, source, line_no, text):
+        if self._block is not None and (line_no - self._block['start'] > self.BLOCK_LINES
+                                        or self._block['source'] != source):
+            self._close_block()
+        in_block = self._block is not None
         for sig, _m in self.compiled.match_text(text):
-            self._add(sig['signal'], source, line_no, text, self._attrs(text, source), sig['id'])
+            if sig.get('block'):
+                if 'an account failed to log on' in text.lower():
+                    self._close_block()
+                    self._block = {'source': source, 'start': line_no, 'lines': []}
+                    in_block = True
+                if in_block and text not in self._block['lines']:
+                    self._block['lines'].append(text)
+                    self.signature_hits[sig['id']] = self.signature_hits.get(sig['id'], 0) + 1
+            elif in_block:
+                # part of a 4625 rendering: judged with the whole block, in scope or not
+                if text not in self._block['lines']:
+                    self._block['lines'].append(text)
+            elif sig.get('extract'):
+                self._codes(source, line_no, text, self._attrs(text, source))
+            else:
+                self._add(sig['signal'], source, line_no, text, self._attrs(text, source), sig['id'])
+
+    def _close_block(self):
+        block, self._block = self._block, None
+        if not block:
+            return
+        text = ' '.join(x.strip() for x in block['lines'])
+        self._judge_logon_failure(block['source'], block['start'], text, None)
+
+    def _judge_logon_failure(self, source, line, text, label):
+        """A Security 4625 counts only when it is about a service logon (type 5) or names the agent or
+        ADSync: failed logons of people and attackers are everyday noise on any host."""
+        low = text.lower()
+        named = _TARGET_USER.search(text)     # XML / .evtx: TargetUserName: <account>
+        target = ('Account Name: ' + named.group(1)) if named else \
+            text[len(low.split('account for which logon failed', 1)[0]):]
+        attrs = self._attrs(target, source)
+        attrs['service'] = service_of(text, attrs['service'])
+        if not (_LOGON_TYPE_SERVICE.search(low) or _names_product(text)):
+            self.out_of_scope += 1
+            return
+        shown = ('%s: %s' % (label, text)) if label else text
+        for sig, _m in self.compiled.match_text(text):
+            if sig.get('signal'):
+                self._add(sig['signal'], source, line, shown, attrs, sig['id'])
+        self._codes(source, line, text, attrs, shown)
+
+    def _codes(self, source, line, text, attrs, shown=None):
+        """Error numbers, AADSTS codes and exception types: recorded with their meaning, and the
+        meaning's signal added for the causes to reason with."""
+        rows = winerr.extract(text)
+        if rows:
+            self.signature_hits['windows_error_codes'] = self.signature_hits.get('windows_error_codes', 0) + 1
+        for row in rows:
+            key = (row['kind'], row['code'], row['symbol'])
+            rec = self.recognized.get(key)
+            if rec is None:
+                rec = self.recognized[key] = dict(row, count=0, evidence=evidence_item(source, line, shown or text, 300))
+            rec['count'] += 1
+            signal = row['signal']
+            if signal:
+                rec['signal_used'] = ('gmsa_retrieval_denied' if signal == 'access_denied'
+                                      and _GMSA_INSTALL.search(text.lower()) else signal)
+                self._add(signal, source, line, shown or text, attrs, 'code:' + str(row['notation']))
 
     def feed_event(self, source, line, ev):
         text = str(ev.get('message') or '')
-        attrs = self._attrs(text, source)
         label = 'Event %s (%s)' % (ev.get('id'), ev.get('provider'))
         provider = str(ev.get('provider') or '').lower()
+        if ev.get('id') == 4625 and 'security' in provider:
+            self._judge_logon_failure(source, line, text, label)
+            return
+        if (any(p in provider for p in _HOST_WIDE_PROVIDERS) and not _names_product(text)
+                and not str(source).startswith('agent_evidence:')):     # the module collects only the agent's
+            # SCM and Windows Installer log every service and product of the host: only those
+            # naming the agent, its updater, ADSync or the agent's product are evidence here
+            self.out_of_scope += 1
+            return
+        attrs = self._attrs(text, source)
         for sig in self.compiled.events.get(ev.get('id'), []):
             providers = sig.get('providers')
             if providers and provider and not any(p in provider for p in providers):
                 continue
+            if sig.get('unless') and re.search(sig['unless'], text, re.I):
+                continue            # the message names a more specific failure (a 7038 carrying 1385)
             self._add(sig['signal'], source, line, '%s: %s' % (label, text), attrs, sig['id'])
         for sig, _m in self.compiled.match_text(text):
-            self._add(sig['signal'], source, line, '%s: %s' % (label, text), attrs, sig['id'])
+            if sig.get('extract'):
+                self._codes(source, line, text, attrs, '%s: %s' % (label, text))
+            elif sig.get('signal'):
+                self._add(sig['signal'], source, line, '%s: %s' % (label, text), attrs, sig['id'])
 
     def feed_fact(self, source, line, fact):
         kind = fact.get('kind')
@@ -428,6 +666,7 @@ class Diagnosis(object):
         except Exception as e:   # zipfile raises BadZipFile (an Exception subclass) mid-stream
             if rec is not None:
                 self.inputs.warn(rec, 'read stopped after line %d: %s: %s' % (last, type(e).__name__, e))
+        self._close_block()
 
     def _record_for(self, source):
         for rec in reversed(self.inputs.records):
@@ -474,6 +713,7 @@ class Diagnosis(object):
         causes = []
         found = set()
         deferred = []
+        self.explained_signals = set()
         for row in self.causes:
             if row.get('unless_causes'):
                 deferred.append(row)
@@ -490,7 +730,54 @@ class Diagnosis(object):
             rc = self._judge(row)
             if rc:
                 causes.append(rc)
-        return sort_findings(causes)
+        causes = sort_findings(causes)
+        self._mark_consequences(causes)
+        return causes
+
+    def _mark_consequences(self, causes):
+        """Name the messages judged a consequence, on the highest-ranked cause that explains them."""
+        for row in CONSEQUENCES:
+            occ = self.signals.get(row['symptom'])
+            if not occ:
+                continue
+            for rc in causes:
+                explains = (rc['severity'] == 'blocker' and rc['id'] != 'installer_failed_unknown'
+                            if row['explained_by'] == 'any_blocker' else rc['id'] in row['explained_by'])
+                if not explains:
+                    continue
+                self.explained_signals.add(row['symptom'])
+                note = {'message': occ[0]['text'][:300], 'source': str(occ[0]['source']), 'line': occ[0]['line'],
+                        'judged': 'consequence', 'reason': row['reason'], 'reference': row['reference']}
+                rc.setdefault('consequences', []).append(note)
+                detail = "Judged a consequence, not the cause: '%s' (%s; %s)" % (
+                    note['message'][:160], row['reason'], row['reference'])
+                rc['detail'] = (rc['detail'] + '; ' + detail) if rc.get('detail') else detail
+                break
+
+    def unexplained_errors(self, causes=None):
+        """Error numbers, AADSTS codes and exception types seen whose meaning no root cause used."""
+        if causes is None:
+            causes = self.result()
+        out = []
+        for rec in self.recognized.values():
+            if rec['meaning'] == 'msi_reboot':        # success codes, not errors
+                continue
+            if rec.get('signal_used') and rec['signal_used'] in self.explained_signals:
+                continue
+            out.append({'notation': str(rec['notation']), 'kind': rec['kind'], 'code': rec['code'],
+                        'symbol': rec['symbol'], 'meaning': rec['text'], 'reference': rec['source'],
+                        'count': rec['count'], 'evidence': rec['evidence']})
+        # error messages recognised by their wording (no number) that no root cause used either
+        listed = set(rec.get('signal_used') for rec in self.recognized.values())
+        for signal, occs in self.signals.items():
+            if signal in self.explained_signals or signal in listed or signal not in SIGNAL_MEANINGS:
+                continue
+            sig_id = occs[0]['signature']
+            sources = SIGNATURE_SOURCES.get(sig_id) or [winerr.SOURCES['win32_0']]
+            out.append({'notation': occs[0]['text'][:120], 'kind': 'message', 'code': None, 'symbol': sig_id,
+                        'meaning': SIGNAL_MEANINGS[signal], 'reference': sources[0], 'count': self.counts[signal],
+                        'evidence': evidence_item(occs[0]['source'], occs[0]['line'], occs[0]['text'], 300)})
+        return sorted(out, key=lambda x: (-x['count'], x['notation']))
 
     def _judge(self, row):
         trigger = None
@@ -503,6 +790,9 @@ class Diagnosis(object):
             return None
         if any(self._occurrences(s) for s in row.get('unless', [])):
             return None
+        for spec in [sp for clause in row['when'] for sp in clause] + list(row.get('support', [])):
+            if self._occurrences(spec):
+                self.explained_signals.add(spec if isinstance(spec, str) else spec[0])
         conf = row.get('base', 0.6)
         evidence = list(trigger)
         for spec in row.get('support', []):
@@ -534,10 +824,16 @@ class Diagnosis(object):
 
 
 def diagnose(paths=(), agent_evidence=None, findings=None, limits=None):
-    """Run the engine; returns {root_causes, inputs, signals, findings}."""
+    """Run the engine; returns {root_causes, inputs, signals, findings, unexplained_errors, ...}.
+
+    ``unexplained_errors``: error numbers, AADSTS codes and exception types found whose meaning
+    no root cause used, so evidence that held errors never gives an empty report.
+    """
     d = Diagnosis(limits=limits)
     d.add_paths(paths, agent_evidence)
-    return {'root_causes': d.result(), 'inputs': d.inputs.records, 'findings': list(findings or []),
+    causes = d.result()
+    return {'root_causes': causes, 'inputs': d.inputs.records, 'findings': list(findings or []),
+            'unexplained_errors': d.unexplained_errors(causes), 'out_of_scope_events': d.out_of_scope,
             'signals': dict(sorted(d.counts.items())),
             'signature_hits': dict(sorted(d.signature_hits.items()))}
 

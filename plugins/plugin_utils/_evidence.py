@@ -310,7 +310,7 @@ def normalise_evtx_json(record):
         eid = None
     data = []
     for section in ('EventData', 'UserData'):
-        _flatten(ev.get(section), data)
+        _flatten(ev.get(section), data, named=True)
     rendering = (ev.get('RenderingInfo') or {}) if isinstance(ev.get('RenderingInfo'), dict) else {}
     message = _text(rendering.get('Message')) if rendering else None
     time = ((system.get('TimeCreated') or {}).get('#attributes') or {}).get('SystemTime') \
@@ -321,12 +321,15 @@ def normalise_evtx_json(record):
             'record_id': system.get('EventRecordID')}
 
 
-def _flatten(node, out):
+def _flatten(node, out, named=False):
     if node is None:
         return
     if isinstance(node, dict):
         for k, v in node.items():
             if k == '#attributes':
+                continue
+            if named and _is_field_name(k) and not isinstance(v, (dict, list)) and v not in (None, ''):
+                out.append('%s: %s' % (k, v))      # "LogonType: 5" reads as the rendered event does
                 continue
             _flatten(v, out)
     elif isinstance(node, list):
@@ -334,6 +337,11 @@ def _flatten(node, out):
             _flatten(v, out)
     else:
         out.append(node)
+
+
+def _is_field_name(name):
+    """Named event data worth keeping beside its value (not the anonymous paramN of SCM events)."""
+    return bool(name) and not name.startswith('#') and not name.lower().startswith('param') and name != 'Data'
 
 
 def normalise_event(ev):
@@ -420,7 +428,8 @@ def read_event_xml(fh, inputs, rec):
                 elif name == 'EventRecordID':
                     ev['record_id'] = child.text
                 elif name == 'Data' and child.text:
-                    data.append(child.text)
+                    field = child.get('Name')
+                    data.append('%s: %s' % (field, child.text) if _is_field_name(field) else child.text)
                 elif name == 'Message' and child.text:
                     ev['message'] = child.text
             if not ev['message']:
@@ -540,6 +549,46 @@ def read_event_text(chunks, inputs, rec, max_line):
         yield item
 
 
+_EV_LIST_FIELD = re.compile(r'^([A-Za-z]+)\s*:\s?(.*)$')
+
+
+def read_event_list(chunks, inputs, rec, max_line):
+    """``Get-WinEvent | Format-List`` output: 'Key : value' blocks, Message continued on indented lines."""
+    fields, key, start = {}, None, 0
+
+    def flush():
+        try:
+            eid = int(str(fields.get('id', '')).strip())
+        except ValueError:
+            return None
+        rec['items'] += 1
+        return EventItem(rec['path'], start, {
+            'log': fields.get('logname'), 'provider': fields.get('providername'), 'id': eid,
+            'level': fields.get('leveldisplayname'), 'time_created': fields.get('timecreated'),
+            'message': ' '.join(fields.get('message', '').split())[:max_line], 'record_id': fields.get('recordid')})
+    for line_no, raw in scan_lines(chunks, None, max_line):
+        line = raw.decode('utf-8', 'replace')
+        if not line.strip():
+            continue
+        m = _EV_LIST_FIELD.match(line)
+        if m:
+            key = m.group(1).lower()
+            if key in fields:         # a field seen again: the next record starts
+                item = flush()
+                if item:
+                    yield item
+                fields = {}
+            if not fields:
+                start = line_no
+            fields[key] = m.group(2)
+        elif key and line[:1] in (' ', '\t'):
+            fields[key] = fields.get(key, '') + ' ' + line.strip()
+    if fields:
+        item = flush()
+        if item:
+            yield item
+
+
 # ------------------------------------------------------------------ policy exports
 _INF_LINE = re.compile(r'^\s*(Se\w+Right|Se\w+Privilege)\s*=\s*(.*)$', re.I)
 
@@ -653,6 +702,8 @@ def classify(name, head):
         return 'event_csv'
     if b'log name:' in h and b'event id:' in h:
         return 'event_text'
+    if b'providername' in h and b'message' in h and re.search(rb'^id\s+:', h, re.M):
+        return 'event_list'
     if b'burn v3' in h or b'burn v4' in h or re.search(rb'_package_\d{14}', low.encode()) or b'[' in h[:1] and b'detect begin' in h:
         return 'burn_log'
     if b'=== verbose logging started' in h or b'=== logging started' in h:
@@ -815,6 +866,8 @@ class Reader(object):
             yield from read_event_csv(chunks, self.inputs, rec, max_line)
         elif kind == 'event_text':
             yield from read_event_text(chunks, self.inputs, rec, max_line)
+        elif kind == 'event_list':
+            yield from read_event_list(chunks, self.inputs, rec, max_line)
         else:
             rec['items'] += 1
             yield TextItem(label, kind, chunks)

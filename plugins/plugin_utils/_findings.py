@@ -157,6 +157,13 @@ CATALOG = {
         _r('Set VaultSvc to Manual (its default) so the installer can use it.',
            'prerequisites role: ansible.windows.win_service name=VaultSvc start_mode=manual.', True),
         _SUPPORT),
+    'domain_trust_broken': (
+        'blocker',
+        "The host's trust relationship with its domain failed (broken secure channel)",
+        _r('Repair the computer account secure channel, then retry.',
+           'Test-ComputerSecureChannel -Repair -Credential <domain admin> (or nltest /sc_reset:<domain>); '
+           'rejoin the domain if that fails. Not automated: it needs domain credentials.', False),
+        'https://learn.microsoft.com/powershell/module/microsoft.powershell.management/test-computersecurechannel'),
     'outbound_connectivity_blocked': (
         'blocker',
         'The agent cannot reach the Microsoft endpoints (outbound 443/80 or proxy)',

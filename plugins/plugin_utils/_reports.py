@@ -21,12 +21,14 @@ FILES = {'json': 'report.json', 'markdown': 'report.md', 'html': 'report.html', 
 
 
 def build_report(root_causes=(), findings=(), inputs=(), rule_results=(), cause_ids=(), hosts=None,
-                 signals=None, now=None):
+                 signals=None, now=None, unexplained_errors=None):
     """Assemble the report dict.
 
     ``rule_results``: preflight results [{id, status, message, source, host?}];
     ``cause_ids``: every diagnosis cause id (each becomes a test case, failed
     when it is among ``root_causes``). Findings and root causes may carry ``host``.
+    ``unexplained_errors``: error codes and exception types the diagnosis recognised but no
+    root cause explains (so evidence that held errors never reads as "nothing found").
     """
     root_causes = sort_findings(list(root_causes or []))
     findings = sort_findings(list(findings or []))
@@ -68,6 +70,7 @@ def build_report(root_causes=(), findings=(), inputs=(), rule_results=(), cause_
               'root_causes': root_causes, 'findings': findings, 'inputs': inputs, 'rules': rules}
     if signals is not None:
         report['signals'] = dict(signals)
+    report['unexplained_errors'] = list(unexplained_errors or [])
     return report
 
 
@@ -122,7 +125,17 @@ def render_markdown(report):
                                                          _md(e['text'])))
                 lines.append('')
         if not causes and not findings:
-            lines += ['No problem found in the evidence.', '']
+            lines += ['No root cause found in the evidence.' if report.get('unexplained_errors')
+                      else 'No problem found in the evidence.', '']
+    if report.get('unexplained_errors'):
+        lines += ['## Errors recognised but not explained', '', '| error | meaning | seen | first seen in | reference |',
+                  '|---|---|---|---|---|']
+        for u in report['unexplained_errors']:
+            ev = u['evidence']
+            lines.append('| `%s` | %s | %d | `%s`%s | %s |' % (
+                _md(u['notation']), _md(u['meaning']), u['count'], _md(ev['source']),
+                '' if ev['line'] is None else ':%s' % ev['line'], u['reference']))
+        lines.append('')
     lines += ['## Inputs', '', '| input | kind | status | warnings |', '|---|---|---|---|']
     for i in report['inputs']:
         lines.append('| `%s` | %s | %s | %s |' % (_md(i['path']), i['kind'], i['status'],
@@ -162,7 +175,8 @@ def render_html(report):
         items = sorted([('root cause', x) for x in causes] + [('preflight', x) for x in findings],
                        key=lambda t: (SEVERITY_RANK.get(t[1]['severity'], 9), -t[1].get('confidence', 0)))
         if not items:
-            out.append('<p>No problem found in the evidence.</p>')
+            out.append('<p>%s</p>' % ('No root cause found in the evidence.' if report.get('unexplained_errors')
+                                      else 'No problem found in the evidence.'))
             continue
         out.append('<table><thead><tr><th>severity</th><th>kind</th><th>id / title</th><th>confidence</th>'
                    '<th>remediation</th><th>evidence</th></tr></thead><tbody>')
@@ -180,6 +194,16 @@ def render_html(report):
                     '%.2f' % x['confidence'] if 'confidence' in x else '-', e(x['remediation']['summary']),
                     e(x['remediation']['how']), 'yes' if x['remediation']['automatic'] else 'no', ev_rows or
                     '<tr><td>-</td></tr>'))
+        out.append('</tbody></table>')
+    if report.get('unexplained_errors'):
+        out.append('<h2>Errors recognised but not explained</h2><table><thead><tr><th>error</th><th>meaning</th>'
+                   '<th>seen</th><th>first seen in</th></tr></thead><tbody>')
+        for u in report['unexplained_errors']:
+            ev = u['evidence']
+            out.append('<tr><td><code>%s</code></td><td>%s<br><a href="%s">reference</a></td><td>%d</td>'
+                       '<td><code>%s%s</code><pre>%s</pre></td></tr>' % (
+                           e(u['notation']), e(u['meaning']), e(u['reference'], quote=True), u['count'],
+                           e(str(ev['source'])), '' if ev['line'] is None else ':' + e(str(ev['line'])), e(ev['text'])))
         out.append('</tbody></table>')
     out.append('<h2>Inputs</h2><table><thead><tr><th>input</th><th>kind</th><th>status</th><th>warnings</th></tr>'
                '</thead><tbody>')

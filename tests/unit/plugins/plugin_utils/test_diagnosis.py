@@ -135,16 +135,39 @@ TEXT_SAMPLES = {
     'kds_root_key_absent': (['Cannot find a KDS root key in the forest', 'The root key does not exist.'],
                             ['KDS root key found; effective since 2024-01-01']),
     'keyset_missing': (['Key does not exist. (Exception from HRESULT: 0x80090016)'], ['HRESULT 0x80090017']),
+    'ntstatus_access_denied_text': (['Use-ServiceAccount : {Access Denied}'], ['Access granted to {user}']),
+    'domain_trust_text': (['The trust relationship between this workstation and the primary domain failed.',
+                           'The trust relationship between the primary domain and the trusted domain failed.'],
+                          ['Could not establish trust relationship for the SSL/TLS secure channel']),
+    'windows_error_codes': (['StartService FAILED 1069:', 'Status: 0xC000015B', '(Exception from HRESULT: 0x80072030)',
+                             'Failure Reason: %%2308', 'AADSTS50076: Due to a configuration change',
+                             'Microsoft.Identity.Client.MsalUiRequiredException: No account or login hint was passed',
+                             'LdapErr: DSID-0C0906E8, comment: AcceptSecurityContext error, data 52e, v1db1 (49)'],
+                            ['processed 1069 objects', 'Status: OK', 'AADSTS12345 is not a real code']),
+    # field lines count only inside a block that starts with the event's first line
+    'security_4625_text': (['An account failed to log on.', 'Description: An account failed to log on.'],
+                           ['An account was successfully logged on.', 'Logon Type:\t\t\t5']),
 }
 
+# SCM and MsiInstaller events count only when they name the agent, its updater, ADSync or its product
+_AGENT = 'The Microsoft Entra Provisioning Agent service (AADConnectProvisioningAgent)'
+
 EVENT_SAMPLES = {
-    'scm_7041': ({'id': 7041, 'provider': 'Service Control Manager'}, {'id': 7041, 'provider': 'SomeOtherApp'}),
-    'scm_7038': ({'id': 7038, 'provider': 'Service Control Manager'}, {'id': 7039, 'provider': 'Service Control Manager'}),
-    'scm_7000': ({'id': 7000, 'provider': 'Service Control Manager'}, {'id': 7036, 'provider': 'Service Control Manager'}),
-    'scm_7009': ({'id': 7009, 'provider': 'Service Control Manager'}, {'id': 7009, 'provider': 'MyApp'}),
-    'scm_7034': ({'id': 7034, 'provider': 'Service Control Manager'}, {'id': 7031, 'provider': 'Service Control Manager'}),
+    'scm_7041': ({'id': 7041, 'provider': 'Service Control Manager', 'message': _AGENT},
+                 {'id': 7041, 'provider': 'SomeOtherApp', 'message': _AGENT}),
+    'scm_7038': ({'id': 7038, 'provider': 'Service Control Manager', 'message': _AGENT},
+                 {'id': 7039, 'provider': 'Service Control Manager', 'message': _AGENT}),
+    'scm_7000': ({'id': 7000, 'provider': 'Service Control Manager', 'message': _AGENT},
+                 {'id': 7000, 'provider': 'Service Control Manager', 'message': 'The Spooler service failed to start'}),
+    'scm_7009': ({'id': 7009, 'provider': 'Service Control Manager', 'message': _AGENT},
+                 {'id': 7009, 'provider': 'Service Control Manager', 'message': 'A timeout was reached (30000 '
+                  'milliseconds) while waiting for the BTOBTO service to connect.'}),
+    'scm_7034': ({'id': 7034, 'provider': 'Service Control Manager', 'message': _AGENT},
+                 {'id': 7031, 'provider': 'Service Control Manager', 'message': _AGENT}),
     'netlogon_9001_9002': ({'id': 9002, 'provider': 'NETLOGON'}, {'id': 9001, 'provider': 'Application Error'}),
-    'msi_install_failed_event': ({'id': 11708, 'provider': 'MsiInstaller'}, {'id': 11707, 'provider': 'MsiInstaller'}),
+    'msi_install_failed_event': ({'id': 11708, 'provider': 'MsiInstaller',
+                                  'message': 'Product: Microsoft Entra Provisioning Agent -- Installation failed.'},
+                                 {'id': 11708, 'provider': 'MsiInstaller', 'message': 'Product: EMET 5.51 -- Installation failed.'}),
     'kds_4004': ({'id': 4004, 'provider': 'Microsoft-Windows-Kds'}, {'id': 4004, 'provider': 'Netlogon'}),
 }
 
@@ -178,7 +201,7 @@ def test_event_signature_positive_and_near_miss(sig_id):
     pos, neg = EVENT_SAMPLES[sig_id]
     for ev, expected in ((pos, True), (neg, False)):
         d = _diagnosis.Diagnosis()
-        d.feed_event('System.evtx', 'record 1', dict(ev, message=''))
+        d.feed_event('System.evtx', 'record 1', dict(ev, message=ev.get('message', '')))
         assert (sig_id in d.signature_hits) is expected, ev
 
 
@@ -188,7 +211,8 @@ def test_patterns_are_grep_compatible():
 
 
 def test_every_cause_id_is_catalogued_and_every_signal_is_produced():
-    produced = {s['signal'] for s in _diagnosis.SIGNATURES} | {
+    produced = {s['signal'] for s in _diagnosis.SIGNATURES} | {m[1] for m in _diagnosis.winerr.MEANINGS.values()} | {
+        'gmsa_retrieval_denied',
         'managed_account_true', 'managed_account_false', 'gpo_service_right_without_all_services',
         'local_service_right_without_all_services', 'deny_service_logon_policy'}
     for row in _diagnosis.CAUSES:

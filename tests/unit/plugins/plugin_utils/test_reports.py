@@ -93,3 +93,38 @@ def test_markdown_lists_evidence_and_inputs(tmp_path):
     assert '## sync01' in md and '## Inputs' in md
     assert 'Member Servers Baseline' in md
     assert md.index('blocker') < md.index('warning') if 'warning' in md else True
+
+
+def test_unexplained_errors_and_consequences_reach_json_markdown_and_html(tmp_path):
+    log = tmp_path / 'agent.log'
+    log.write_text('Unable to create gMSA because KDS may not be running on domain controller.\n'
+                   'The AADConnectProvisioningAgent service was unable to log on as CONTOSO\\provAgentgMSA$ with the '
+                   'currently configured password due to the following error: Logon failure: the user has not been '
+                   'granted the requested logon type at this computer.\n'
+                   'Connect failed: AADSTS50126: Error validating credentials due to invalid username or password.\n')
+    d = _diagnosis.diagnose([str(log)])
+    report = _reports.build_report(d['root_causes'], inputs=d['inputs'], unexplained_errors=d['unexplained_errors'])
+    paths = _reports.write_reports(report, str(tmp_path / 'out'), ('json', 'markdown', 'html'))
+    data = json.load(open(paths['json']))
+    jsonschema.validate(data, SCHEMA)
+    assert [u['notation'] for u in data['unexplained_errors']] == ['AADSTS50126']
+    top = data['root_causes'][0]
+    assert top['id'] == 'gmsa_logon_right_missing'
+    assert top['consequences'][0]['message'].startswith('Unable to create gMSA because KDS')
+    assert 'hybrid-sync-agent-installation-issues' in top['consequences'][0]['reference']
+    md, page = open(paths['markdown']).read(), open(paths['html']).read()
+    for text in (md, page):
+        assert 'Errors recognised but not explained' in text and 'AADSTS50126' in text
+        assert 'Judged a consequence, not the cause' in text
+
+
+def test_schema_rejects_an_unexplained_error_without_meaning(tmp_path):
+    log = tmp_path / 'x.log'
+    log.write_text('Install failed with exit code 1618\nStartService FAILED 1326:\n')
+    d = _diagnosis.diagnose([str(log)])
+    report = json.loads(json.dumps(_reports.build_report(unexplained_errors=d['unexplained_errors'])))
+    assert report['unexplained_errors'], 'an error number must never give an empty report'
+    jsonschema.validate(report, SCHEMA)
+    del report['unexplained_errors'][0]['meaning']
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, SCHEMA)
