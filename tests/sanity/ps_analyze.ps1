@@ -65,6 +65,23 @@ $findings = foreach ($file in $files) {
     Invoke-ScriptAnalyzer -Path $file.FullName -Settings $pslint -ExcludeRule $pslint.ExcludeRules
     Invoke-ScriptAnalyzer -Path $file.FullName -Settings $compatibility
 }
+# What the profiles cannot show: PowerShell 6+ lets Join-Path take more child paths positionally
+# (-AdditionalChildPath); Windows PowerShell 5.1's Join-Path takes two, so a third fails there.
+$findings = @($findings) + @(foreach ($file in $files) {
+        $ast = [System.Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref]$null, [ref]$null)
+        $calls = $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] -and $node.GetCommandName() -eq 'Join-Path' }, $true)
+        foreach ($call in $calls) {
+            $positional = @($call.CommandElements | Select-Object -Skip 1 | Where-Object { $_ -isnot [System.Management.Automation.Language.CommandParameterAst] })
+            $named = @($call.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] })
+            if ($positional.Count - $named.Count -gt 2 -or ($named | Where-Object ParameterName -EQ 'AdditionalChildPath')) {
+                [pscustomobject]@{
+                    ScriptPath = $file.FullName; Line = $call.Extent.StartLineNumber; Column = $call.Extent.StartColumnNumber
+                    Severity = 'Error'; RuleName = 'EntraSyncJoinPathWindowsPowerShell51'
+                    Message = 'Join-Path takes one child path in Windows PowerShell 5.1; nest Join-Path calls instead'
+                }
+            }
+        }
+    })
 foreach ($finding in $findings) {
     $relative = [System.IO.Path]::GetRelativePath((Get-Location).Path, $finding.ScriptPath)
     '{0}:{1}:{2}: {3} [{4}] {5}' -f $relative, $finding.Line, $finding.Column, $finding.Severity, $finding.RuleName, $finding.Message

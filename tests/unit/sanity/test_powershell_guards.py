@@ -75,6 +75,7 @@ def test_analyzer_reports_what_windows_powershell_51_lacks():
     assert ":4:9: Error [PSUseCompatibleSyntax]" in output  # '??' is PowerShell 7
     assert ":6:30: Warning [PSUseCompatibleCommands] The parameter 'DisplayNameWildcard'" in output
     assert "Windows Server 2016" in output and "Windows Server 2019" in output
+    assert ":7:8: Error [EntraSyncJoinPathWindowsPowerShell51]" in output  # a third child path is PowerShell 6+
 
 
 # Each mutation breaks the copy of a module the way a real defect would; the module's Pester
