@@ -24,6 +24,7 @@ rm -f build/pester/coverage.txt
 pslint_settings=$(python -c 'import ansible_test, pathlib; print(pathlib.Path(ansible_test.__file__).parent / "_util/controller/sanity/pslint/settings.psd1")')
 ansible_basic=$(python -c 'import ansible, pathlib; print(pathlib.Path(ansible.__file__).parent / "module_utils/csharp/Ansible.Basic.cs")')
 if [ -n "$PWSH" ]; then
+    # shellcheck disable=SC2016  # PowerShell's variable, expanded by pwsh
     echo "test: PowerShell $("$PWSH" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()') from $PWSH_FROM ($PWSH)"
 elif [ "${CI:-}" = "true" ]; then
     echo "test: CI=true but $PWSH_MISSING; CI must run the PowerShell stages (set PWSH=/path/to/pwsh)" >&2
