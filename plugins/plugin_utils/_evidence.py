@@ -731,15 +731,21 @@ def classify(name, head):
     return 'text_log'
 
 
+def bounded_limits(limits=None):
+    """DEFAULT_LIMITS overridden by ``limits``, as plain ints (values templated by
+    Ansible arrive as int subclasses that csv.field_size_limit refuses), with
+    ``max_line`` capped at MAX_LINE_CAP."""
+    out = {k: int(v) for k, v in dict(DEFAULT_LIMITS, **(limits or {})).items()}
+    out['max_line'] = min(out['max_line'], MAX_LINE_CAP)
+    return out
+
+
 class Reader(object):
     """Walks a path (file, folder, zip) and yields evidence items."""
 
     def __init__(self, inputs=None, limits=None, tmpdir=None):
         self.inputs = inputs or Inputs()
-        # Plain ints: values templated by Ansible arrive as tagged subclasses that
-        # some C functions (csv.field_size_limit) refuse.
-        self.limits = {k: int(v) for k, v in dict(DEFAULT_LIMITS, **(limits or {})).items()}
-        self.limits['max_line'] = min(self.limits['max_line'], MAX_LINE_CAP)
+        self.limits = bounded_limits(limits)
         self.inputs.max_warnings = self.limits['max_warnings_per_input']
         self._tmpdir = tmpdir
         self._spooled = []
