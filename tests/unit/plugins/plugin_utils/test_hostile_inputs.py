@@ -263,3 +263,37 @@ def test_a_blocker_outranks_inconclusive(tmp_path):
     report = _reports.build_report(root_causes=res['root_causes'], inputs=res['inputs'],
                                    inconclusive=_reports.inconclusive_reasons(res['inputs']))
     assert report['summary']['status'] == 'not_healthy' and report['summary']['inconclusive']
+
+
+# ------------------------------------------------------------------ already handled; kept that way (README table)
+def test_xml_entity_expansion_is_refused_not_expanded(tmp_path):
+    lol = '<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">' + ''.join(
+        '<!ENTITY %s "%s">' % (chr(98 + i), ('&%s;' % chr(97 + i)) * 10) for i in range(9)) + ']>'
+    (tmp_path / 'events.xml').write_text('<?xml version="1.0"?>' + lol + '<Events><Event><System><EventID>7041'
+                                         '</EventID></System><EventData><Data>&j;</Data></EventData></Event></Events>')
+    res = diag(tmp_path / 'events.xml')
+    rec = record(res, 'events.xml')
+    assert rec['warnings'] and rec['items'] == 0 and causes(res) == []
+
+
+def test_zips_nested_deeper_than_the_limit_are_refused(tmp_path):
+    import io
+    import zipfile
+    data = MSI_1603.encode()
+    for depth in range(5):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, 'w') as z:
+            z.writestr('inner%d.zip' % depth if depth else 'setup.log', data)
+        data = buf.getvalue()
+    (tmp_path / 'deep.zip').write_bytes(data)
+    res = diag(tmp_path / 'deep.zip')
+    assert causes(res) == [] and any(i['status'] == 'refused' and 'nested deeper' in ' '.join(i['warnings'])
+                                     for i in res['inputs'])
+
+
+def test_shell_metacharacters_in_names_are_only_names(tmp_path):
+    name = "a;$(touch pwned)`id`|&'\".log"
+    (tmp_path / name).write_text(MSI_1603)
+    res = diag(tmp_path)
+    assert causes(res) == ['installer_failed_unknown'] and record(res, name)['status'] == 'read'
+    assert not os.path.exists('pwned') and not (tmp_path / 'pwned').exists()
