@@ -816,7 +816,7 @@ class Reader(object):
         """Items of one input; an unexpected error becomes a warning on that input."""
         try:
             yield from items
-        except Exception as e:  # pylint: disable=broad-except  - one bad input must not end the run
+        except Exception as e:  # one bad input must not end the run
             rec = next((r for r in reversed(self.inputs.records) if r['path'] == label), None) \
                 or self.inputs.add(label, 'unknown')
             self.inputs.warn(rec, 'reading stopped: %s: %s' % (type(e).__name__, e), status='partial' if rec['items'] else 'skipped')
