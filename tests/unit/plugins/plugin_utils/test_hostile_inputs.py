@@ -118,9 +118,10 @@ def test_an_error_in_one_reader_ends_that_input_only(tmp_path, monkeypatch):
     (tmp_path / 'a.csv').write_text('Level,Date and Time,Source,Event ID,Task Category,Message\nError,x,y,1,z,w\n')
     (tmp_path / 'b.log').write_text(MSI_1603)
 
-    def broken(*args, **kwargs):
-        raise TypeError('limit must be an integer')
-        yield  # pragma: no cover
+    def broken(chunks, *args, **kwargs):
+        for dummy in chunks:          # a generator, like the real reader, failing once it reads
+            raise TypeError('limit must be an integer')
+        yield None
     monkeypatch.setattr(_evidence, 'read_event_csv', broken)
     res = diag(tmp_path)
     assert causes(res) == ['installer_failed_unknown']
