@@ -17,8 +17,11 @@ Items (yielded by :func:`iter_evidence`):
   ``{kind: 'managed_account', service, managed}``.
 
 Every problem (unreadable file, binary junk, truncated .evtx or zip, a line
-longer than ``max_line``, zip slip, zip bomb) is recorded as a warning on the
-input's record in :class:`Inputs`; nothing here raises to the caller.
+longer than ``max_line``, zip slip, zip bomb, a link leaving the evidence folder,
+a FIFO or device, a reader error) is recorded as a warning on that input's
+record in :class:`Inputs`, whose status says whether it was read (``read``,
+``partial``) or not (``skipped``, ``refused``; ``ignored`` for the collection's own
+reports); nothing here raises to the caller, and no input stops the others.
 """
 
 from __future__ import annotations

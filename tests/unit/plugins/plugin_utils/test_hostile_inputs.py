@@ -222,8 +222,11 @@ def test_a_symlinked_report_folder_is_refused_unless_allowed(tmp_path):
 
 
 # ------------------------------------------------------------------ item 12: inconclusive
-@pytest.mark.parametrize('setup', ['empty_folder', 'refused_zip_only', 'unreadable_evtx'])
-def test_nothing_read_is_inconclusive_in_every_format(tmp_path, setup):
+@pytest.mark.parametrize('setup', ['empty_folder', 'refused_zip_only', 'unreadable_evtx', 'evtx_without_reader'])
+def test_nothing_read_is_inconclusive_in_every_format(tmp_path, monkeypatch, setup):
+    if setup == 'evtx_without_reader':
+        monkeypatch.setattr(_evidence, '_evtx', None)
+        (tmp_path / 'System.evtx').write_bytes(_evidence.EVTX_MAGIC + b'\0' * (4096 + 65536 - 8))
     if setup == 'refused_zip_only':
         import zipfile
         with zipfile.ZipFile(tmp_path / 'slip.zip', 'w') as z:
