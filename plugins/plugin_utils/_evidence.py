@@ -1030,11 +1030,8 @@ class Reader(object):
                     yield from self.read_file(path, label, depth + 1)
                     _unlink(path)
                 continue
-            try:
-                yield from self._dispatch(member, label, info.file_size, None, depth + 1)
-            except (zipfile.BadZipFile, OSError, EOFError) as e:
-                mrec = self.inputs.add(label, 'zip_member', info.file_size)
-                self.inputs.warn(mrec, 'member truncated or damaged: %s' % e, status='partial')
+            # a damaged member, or a reader error in it, ends that member only
+            yield from self._guarded(self._dispatch(member, label, info.file_size, None, depth + 1), label)
 
     def cleanup(self):
         for p in self._spooled or []:

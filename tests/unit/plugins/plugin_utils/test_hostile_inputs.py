@@ -301,3 +301,19 @@ def test_shell_metacharacters_in_names_are_only_names(tmp_path):
     res = diag(tmp_path)
     assert causes(res) == ['installer_failed_unknown'] and record(res, name)['status'] == 'read'
     assert not os.path.exists('pwned') and not (tmp_path / 'pwned').exists()
+
+
+def test_an_error_in_one_zip_member_ends_that_member_only(tmp_path, monkeypatch):
+    import zipfile
+    with zipfile.ZipFile(tmp_path / 'logs.zip', 'w') as z:
+        z.writestr('a.csv', 'Level,Date and Time,Source,Event ID,Task Category,Message\nError,x,y,1,z,w\n')
+        z.writestr('b.log', MSI_1603)
+
+    def broken(chunks, *args, **kwargs):
+        for dummy in chunks:
+            raise TypeError('limit must be an integer')
+        yield None
+    monkeypatch.setattr(_evidence, 'read_event_csv', broken)
+    res = diag(tmp_path / 'logs.zip')
+    assert causes(res) == ['installer_failed_unknown']
+    assert 'limit must be an integer' in record(res, 'logs.zip!a.csv')['warnings'][0]
