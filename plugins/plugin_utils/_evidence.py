@@ -901,7 +901,8 @@ class Reader(object):
             head_utf8 = head[bom:]
         else:
             head_utf8 = head[bom:].decode(enc, 'replace').encode('utf-8', 'replace')
-        if is_own_report(os.path.basename(label), head_utf8):
+        name = os.path.basename(label.rsplit('!', 1)[-1])     # a zip member: its own name
+        if is_own_report(name, head_utf8):
             rec = self.inputs.add(label, 'own_report', size)
             self.inputs.warn(rec, 'a report this tool wrote; not read as evidence', status='ignored')
             return

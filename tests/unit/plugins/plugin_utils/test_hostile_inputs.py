@@ -317,3 +317,29 @@ def test_an_error_in_one_zip_member_ends_that_member_only(tmp_path, monkeypatch)
     res = diag(tmp_path / 'logs.zip')
     assert causes(res) == ['installer_failed_unknown']
     assert 'limit must be an integer' in record(res, 'logs.zip!a.csv')['warnings'][0]
+
+
+def test_reports_zipped_with_the_evidence_are_not_read_either(tmp_path):
+    import zipfile
+    report = _reports.build_report(root_causes=diag_1603(tmp_path)['root_causes'], inconclusive=[])
+    with zipfile.ZipFile(tmp_path / 'handover.zip', 'w') as z:
+        z.writestr('report.md', _reports.render_markdown(report))
+        z.writestr('old/report.json', json.dumps(report))
+        z.writestr('trace.log', 'nothing\n')
+    res = diag(tmp_path / 'handover.zip')
+    assert causes(res) == [] and record(res, 'zip!report.md')['status'] == 'ignored'
+
+
+def diag_1603(tmp_path):
+    (tmp_path / 'ev').mkdir()
+    (tmp_path / 'ev' / 'setup.log').write_text(MSI_1603)
+    return diag(tmp_path / 'ev')
+
+
+def test_inconclusive_report_follows_the_schema(tmp_path):
+    import jsonschema
+    res = diag(tmp_path)
+    report = _reports.build_report(inputs=res['inputs'], inconclusive=_reports.inconclusive_reasons(res['inputs']),
+                                   cause_ids=[c['id'] for c in _diagnosis.CAUSES])
+    with open(_reports.schema_path()) as fh:
+        jsonschema.validate(json.loads(json.dumps(report)), json.load(fh))
