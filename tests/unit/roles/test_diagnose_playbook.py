@@ -62,3 +62,17 @@ def test_a_path_cut_by_key_value_is_named_with_its_fix(user_dir, tmp_path):
     rc, out = play(user_dir, "-e", "evidence_path=%s" % (tmp_path / "AAD logs"))
     assert rc != 0
     assert "does not exist" in out and str(tmp_path / "AAD logs") in out and '{"evidence_path": ' in out.replace('\\"', '"')
+
+
+def test_a_link_planted_at_the_default_report_folder_is_refused_but_a_named_one_is_used(user_dir, tmp_path):
+    (tmp_path / "ev").mkdir()
+    (tmp_path / "ev" / "setup.log").write_text(MSI_1603)
+    (tmp_path / "elsewhere").mkdir()
+    (user_dir / "reports").mkdir()
+    os.symlink(tmp_path / "elsewhere", user_dir / "reports" / "entra_sync")
+    rc, out = play(user_dir, "-e", "evidence_path=%s" % (tmp_path / "ev"))
+    assert rc != 0 and "is a symbolic link" in out and list((tmp_path / "elsewhere").iterdir()) == []
+    rc, out = play(user_dir, "-e", "evidence_path=%s" % (tmp_path / "ev"), "-e",
+                   "report_dir=%s" % (user_dir / "reports" / "entra_sync"))
+    assert rc == 0, out
+    assert (tmp_path / "elsewhere" / "report.json").exists()
