@@ -23,7 +23,13 @@ description:
   a non-managed service account or an encryption-type mismatch when the events say so, and to a
   missing KDS root key only when nothing else explains it.
 - Unreadable, binary, truncated or oversized input becomes an input warning in the report, never a
-  failure. Zips that would unpack outside their folder or expand beyond limits are refused.
+  failure; an error in one input ends that input only. Zips that would unpack outside their folder are
+  refused; a member that expands more than 1000 times is skipped, the rest of the zip is read.
+- Inside a folder, a symbolic link is followed only when it resolves inside that folder; FIFOs, sockets
+  and devices are never opened; report files this collection wrote are not read back as evidence. Each
+  skipped input is named in the report.
+- When no input was read, or an input was skipped or refused, the status is C(inconclusive), never
+  healthy, and each such input is an errored JUnit test case.
 - Logs are streamed; memory stays flat whatever their size.
 options:
   evidence:
@@ -35,6 +41,9 @@ options:
   evidence_path:
     description:
     - Files, folders or zip files on the controller to read.
+    - A path that does not exist fails the task with its name.
+    - "On the command line, give a path with spaces as JSON: C(-e '{\"evidence_path\": \"/tmp/AAD logs\"}');
+      C(-e evidence_path=/tmp/AAD logs) cuts it at the space, and the failure then names the longer path that exists."
     type: list
     elements: path
   findings:
@@ -51,7 +60,15 @@ options:
     description:
     - Directory on the controller to write report.json, report.md, report.html and report.junit.xml into.
     - The JSON follows C(docs/report.schema.json) of this collection.
+    - Each file is written to a new temporary file in this folder and renamed, so a link at a report name is
+      replaced, not followed. A folder that is itself a symbolic link is refused unless O(allow_symlinked_report_dir).
+    - It must not be, or lie inside, a folder given in O(evidence_path).
     type: path
+  allow_symlinked_report_dir:
+    description:
+    - Write into O(report_dir) even if it is a symbolic link. Set it only for a folder the user named.
+    type: bool
+    default: false
   formats:
     description:
     - Report formats to write.
@@ -62,11 +79,18 @@ options:
   max_line_bytes:
     description:
     - Longest line examined, in bytes; longer lines are cut and reported as an input warning.
+    - From 1024 to 1048576 (1 MiB); a line is held in memory while it is examined.
     type: int
     default: 65536
   fail_on_blocker:
     description:
     - Fail the task when a blocker root cause (or blocker finding) is present.
+    type: bool
+    default: false
+  fail_on_inconclusive:
+    description:
+    - Fail the task when the status is C(inconclusive), after the reports are written.
+    - C(playbooks/diagnose.yml) sets it to C(true) unless told otherwise.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -138,11 +162,14 @@ blockers:
   type: list
   elements: str
 summary:
-  description: Counts of blockers, warnings and input warnings, C(healthy), C(top_root_cause).
+  description:
+  - Counts of blockers, warnings and input warnings, C(healthy), C(top_root_cause).
+  - C(status) is C(healthy), C(not_healthy) (a blocker) or C(inconclusive) (not all evidence read; C(healthy) is
+    then false), and C(inconclusive) lists why.
   returned: always
   type: dict
 inputs:
-  description: Every input read, with kind, status (read, partial, skipped, refused) and warnings.
+  description: Every input read, with kind, status (read, partial, skipped, refused, ignored) and warnings.
   returned: always
   type: list
   elements: dict

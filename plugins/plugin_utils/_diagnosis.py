@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._evidence import (
-    DEFAULT_LIMITS, EventItem, FactItem, Inputs, TextItem, build_finder, iter_evidence, scan_lines)
+    EventItem, FactItem, Inputs, TextItem, bounded_limits, build_finder, iter_evidence, scan_lines)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
     CATALOG, evidence_item, make_finding, sort_findings)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _windows_errors as winerr
@@ -498,7 +498,7 @@ class Diagnosis(object):
     def __init__(self, signatures=None, causes=None, limits=None):
         self.compiled = _compiled(signatures or SIGNATURES)
         self.causes = causes or CAUSES
-        self.limits = dict(DEFAULT_LIMITS, **(limits or {}))
+        self.limits = bounded_limits(limits)
         self.signals = {}       # name -> list of occurrences
         self.counts = {}
         self.lines_scanned = 0

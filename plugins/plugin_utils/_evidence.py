@@ -17,8 +17,11 @@ Items (yielded by :func:`iter_evidence`):
   ``{kind: 'managed_account', service, managed}``.
 
 Every problem (unreadable file, binary junk, truncated .evtx or zip, a line
-longer than ``max_line``, zip slip, zip bomb) is recorded as a warning on the
-input's record in :class:`Inputs`; nothing here raises to the caller.
+longer than ``max_line``, zip slip, zip bomb, a link leaving the evidence folder,
+a FIFO or device, a reader error) is recorded as a warning on that input's
+record in :class:`Inputs`, whose status says whether it was read (``read``,
+``partial``) or not (``skipped``, ``refused``; ``ignored`` for the collection's own
+reports); nothing here raises to the caller, and no input stops the others.
 """
 
 from __future__ import annotations
@@ -26,13 +29,18 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import os
 import re
+import stat
 import tempfile
 import zipfile
 from collections import namedtuple
+from html.parser import HTMLParser
 from xml.etree import ElementTree
+
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._reports import is_own_report
 
 try:
     import evtx as _evtx   # pyevtx-rs, maintained EVTX parser (PyPI: evtx)
@@ -45,15 +53,19 @@ FactItem = namedtuple('FactItem', 'source line fact')
 
 DEFAULT_LIMITS = {
     'chunk_size': 4 * 1024 * 1024,      # bytes read per block
-    'max_line': 64 * 1024,              # longer lines are cut (warning)
+    'max_line': 64 * 1024,              # longer lines are cut (warning); at most MAX_LINE_CAP
     'max_zip_members': 20000,
     'max_zip_total': 4 * 1024 ** 3,     # sum of uncompressed sizes
-    'max_zip_ratio': 200,               # per member uncompressed/compressed
+    'max_zip_ratio': 1000,              # per member uncompressed/compressed; real logs reach 260:1
     'max_zip_depth': 3,                 # zips inside zips
     'max_member_spool': 512 * 1024 ** 2,  # nested zip / evtx copied to a temp file
     'max_structured_bytes': 256 * 1024 ** 2,  # XML / CSV / gpresult read at most
     'max_warnings_per_input': 20,
 }
+
+# A line is held whole in memory while it is scanned: the user may raise max_line
+# up to this, no further (a 50 MB line at 10^12 took 423 MB).
+MAX_LINE_CAP = 1024 * 1024
 
 EVTX_MAGIC = b'ElfFile\x00'
 ZIP_MAGIC = b'PK\x03\x04'
@@ -108,14 +120,19 @@ def sniff_encoding(head):
 
 
 def looks_binary(head, encoding):
-    """True for junk: NUL bytes or many control characters in a non-UTF-16 head."""
+    """True for junk, judged by shares, not by one byte: real logs carry a stray NUL
+    or two (a crashed writer), executables and archives carry them by the
+    hundred, and random bytes mostly do not decode as UTF-8."""
     if encoding.startswith('utf-16') or not head:
         return False
     sample = head[:8192]
-    if b'\x00' in sample:
+    if sample.count(0) > 0.01 * len(sample):
         return True
     ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return ctrl > 0.1 * len(sample)
+    if ctrl > 0.1 * len(sample):
+        return True
+    text = sample.decode('utf-8', 'replace')
+    return text.count('\ufffd') > 0.1 * len(text)
 
 
 def iter_chunks(fh, encoding='utf-8', skip=0, chunk_size=DEFAULT_LIMITS['chunk_size']):
@@ -444,7 +461,7 @@ def read_event_xml(fh, inputs, rec):
 def read_event_csv(chunks, inputs, rec, max_field):
     """Event Viewer 'Save as CSV': Level,Date and Time,Source,Event ID,Task Category,<message>."""
     text = io.TextIOWrapper(_ChunkReader(chunks), encoding='utf-8', errors='replace', newline='')
-    csv.field_size_limit(max_field)
+    csv.field_size_limit(int(max_field))   # exactly int: Ansible's tagged int is refused
     reader = csv.reader(text)
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -616,7 +633,6 @@ RIGHT_DISPLAY = {'log on as a service': 'SeServiceLogonRight', 'log on as a batc
                  'deny log on as a service': 'SeDenyServiceLogonRight',
                  'deny log on as a batch job': 'SeDenyBatchLogonRight',
                  'deny log on locally': 'SeDenyInteractiveLogonRight'}
-_TAG = re.compile(r'<[^>]+>')
 
 
 def read_gpresult_xml(fh, inputs, rec):
@@ -661,24 +677,80 @@ def read_gpresult_xml(fh, inputs, rec):
         inputs.warn(rec, 'gpresult XML not well formed: %s' % e)
 
 
-def read_gpresult_html(data, inputs, rec):
-    """gpresult /h: rows 'Log on as a service | accounts | winning GPO' in the User Rights table."""
-    text = data.decode('utf-8', 'replace')
-    rows = re.findall(r'<tr[^>]*>(.*?)</tr>', text, re.I | re.S)
-    for row in rows:
-        cells = [re.sub(r'\s+', ' ', _TAG.sub(' ', c)).strip()
-                 for c in re.findall(r'<td[^>]*>(.*?)</td>', row, re.I | re.S)]
-        if len(cells) < 2:
-            continue
-        right = RIGHT_DISPLAY.get(cells[0].lower())
-        if not right:
-            continue
-        accounts = [a.strip() for a in re.split(r',|;', cells[1]) if a.strip()]
-        gpo = cells[2] if len(cells) > 2 else None
-        rec['items'] += 1
-        yield FactItem(rec['path'], 'User Rights Assignment/%s' % cells[0],
-                       {'kind': 'user_right', 'right': right, 'accounts': accounts, 'scope': 'gpo', 'gpo': gpo,
-                        'text': ' | '.join(cells)})
+class _TableRows(HTMLParser):
+    """Collects table rows as lists of cell texts, in one linear pass.
+
+    A ``<tr>`` or ``<td>`` left open is closed by the next one, as a browser
+    does; no backtracking, so unclosed tags by the thousand cost no more than
+    closed ones. Only rows whose first cell ``keep`` accepts are kept.
+    """
+
+    def __init__(self, keep):
+        super().__init__(convert_charrefs=True)
+        self._keep = keep
+        self._cells = None      # cells of the open row
+        self._cell = None       # text parts of the open cell
+        self.rows = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == 'tr':
+            self._end_row()
+            self._cells = []
+        elif tag in ('td', 'th'):
+            self._end_cell()
+            self._cell = []
+        elif tag == 'br' and self._cell is not None:
+            self._cell.append(' ')
+
+    def handle_endtag(self, tag):
+        if tag in ('td', 'th'):
+            self._end_cell()
+        elif tag in ('tr', 'table'):
+            self._end_row()
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def _end_cell(self):
+        if self._cell is not None and self._cells is not None:
+            self._cells.append(re.sub(r'\s+', ' ', ''.join(self._cell)).strip())
+        self._cell = None
+
+    def _end_row(self):
+        self._end_cell()
+        if self._cells and self._keep(self._cells[0]):
+            self.rows.append(self._cells)
+        self._cells = None
+
+    def close(self):
+        super().close()
+        self._end_row()
+
+
+def read_gpresult_html(chunks, inputs, rec):
+    """gpresult /h: rows 'Log on as a service | accounts | winning GPO' in the User Rights table.
+
+    ``chunks``: UTF-8 bytes blocks, parsed as they come.
+    """
+    parser = _TableRows(lambda first: first.lower() in RIGHT_DISPLAY)
+    decoder = codecs.getincrementaldecoder('utf-8')(errors='replace')
+    for block in itertools.chain(chunks, [None]):
+        if block is None:
+            parser.feed(decoder.decode(b'', final=True))
+            parser.close()
+        else:
+            parser.feed(decoder.decode(block))
+        rows, parser.rows = parser.rows, []
+        for cells in rows:
+            if len(cells) < 2:
+                continue
+            accounts = [a.strip() for a in re.split(r',|;', cells[1]) if a.strip()]
+            gpo = cells[2] if len(cells) > 2 else None
+            rec['items'] += 1
+            yield FactItem(rec['path'], 'User Rights Assignment/%s' % cells[0],
+                           {'kind': 'user_right', 'right': RIGHT_DISPLAY[cells[0].lower()], 'accounts': accounts,
+                            'scope': 'gpo', 'gpo': gpo, 'text': ' | '.join(cells)})
 
 
 # ------------------------------------------------------------------ dispatch
@@ -713,43 +785,95 @@ def classify(name, head):
     return 'text_log'
 
 
+def bounded_limits(limits=None):
+    """DEFAULT_LIMITS overridden by ``limits``, as plain ints (values templated by
+    Ansible arrive as int subclasses that csv.field_size_limit refuses), with
+    ``max_line`` capped at MAX_LINE_CAP."""
+    out = {k: int(v) for k, v in dict(DEFAULT_LIMITS, **(limits or {})).items()}
+    out['max_line'] = min(out['max_line'], MAX_LINE_CAP)
+    return out
+
+
 class Reader(object):
     """Walks a path (file, folder, zip) and yields evidence items."""
 
     def __init__(self, inputs=None, limits=None, tmpdir=None):
         self.inputs = inputs or Inputs()
-        self.limits = dict(DEFAULT_LIMITS, **(limits or {}))
+        self.limits = bounded_limits(limits)
         self.inputs.max_warnings = self.limits['max_warnings_per_input']
         self._tmpdir = tmpdir
         self._spooled = []
 
     # public -------------------------------------------------------------
     def read_path(self, path):
+        """Read a file, or every file under a folder. The path the user named is
+        followed even if it is a link; inside a folder, a link is followed only
+        when it resolves inside that folder."""
         path = os.fspath(path)
         if not os.path.exists(path):
             rec = self.inputs.add(path, 'missing')
             self.inputs.warn(rec, 'path does not exist', status='skipped')
             return
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path, onerror=lambda e: self.inputs.warn(
-                    self.inputs.add(getattr(e, 'filename', path), 'folder'), 'cannot list: %s' % e, status='skipped')):
-                dirs.sort()
-                for f in sorted(files):
-                    yield from self.read_file(os.path.join(root, f))
+        if not os.path.isdir(path):
+            yield from self.read_file(path)
             return
-        yield from self.read_file(path)
+        root = os.path.realpath(path)
+        for folder, dirs, files in os.walk(path, onerror=lambda e: self.inputs.warn(
+                self.inputs.add(getattr(e, 'filename', path), 'folder'), 'cannot list: %s' % e, status='skipped')):
+            dirs.sort()
+            for d in [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+                # os.walk does not descend into linked folders; say so instead of silently.
+                self._skip_link(os.path.join(folder, d), root, 'folder')
+            for f in sorted(files):
+                full = os.path.join(folder, f)
+                if os.path.islink(full) and not _inside(os.path.realpath(full), root):
+                    self._skip_link(full, root, 'file')
+                    continue
+                yield from self.read_file(full)
+
+    def _skip_link(self, link, root, what):
+        target = os.path.realpath(link)
+        if _inside(target, root):
+            rec = self.inputs.add(link, 'link')
+            self.inputs.warn(rec, 'link to a %s inside the evidence folder (%s); read there, not twice' % (what, target),
+                             status='ignored')
+        else:
+            rec = self.inputs.add(link, 'link')
+            self.inputs.warn(rec, 'link to %s outside the evidence folder; not followed' % target, status='skipped')
 
     def read_file(self, path, label=None, depth=0):
+        """Read one regular file; FIFOs, devices and sockets are skipped, never opened
+        for reading (a FIFO would block the run forever). A reader error ends this
+        input only, with a warning, never the whole run."""
         label = label or path
         try:
-            size = os.path.getsize(path)
-            fh = open(path, 'rb')
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode):
+                rec = self.inputs.add(label, 'special')
+                self.inputs.warn(rec, 'not a regular file (%s); not read' % _file_type(mode), status='skipped')
+                return
+            # O_NONBLOCK: should the file be swapped for a FIFO after the stat, open does not block.
+            fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_BINARY', 0))
         except OSError as e:
             rec = self.inputs.add(label, 'unreadable')
             self.inputs.warn(rec, 'cannot open: %s' % (e.strerror or e), status='skipped')
             return
-        with fh:
-            yield from self._dispatch(fh, label, size, path, depth)
+        with os.fdopen(fd, 'rb') as fh:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                rec = self.inputs.add(label, 'special')
+                self.inputs.warn(rec, 'not a regular file (%s); not read' % _file_type(st.st_mode), status='skipped')
+                return
+            yield from self._guarded(self._dispatch(fh, label, st.st_size, path, depth), label)
+
+    def _guarded(self, items, label):
+        """Items of one input; an unexpected error becomes a warning on that input."""
+        try:
+            yield from items
+        except Exception as e:  # one bad input must not end the run
+            rec = next((r for r in reversed(self.inputs.records) if r['path'] == label), None) \
+                or self.inputs.add(label, 'unknown')
+            self.inputs.warn(rec, 'reading stopped: %s: %s' % (type(e).__name__, e), status='partial' if rec['items'] else 'skipped')
 
     def read_agent_evidence(self, result, label='agent_evidence'):
         """Items from an agent_evidence module result."""
@@ -828,6 +952,11 @@ class Reader(object):
             head_utf8 = head[bom:]
         else:
             head_utf8 = head[bom:].decode(enc, 'replace').encode('utf-8', 'replace')
+        name = os.path.basename(label.rsplit('!', 1)[-1])     # a zip member: its own name
+        if is_own_report(name, head_utf8):
+            rec = self.inputs.add(label, 'own_report', size)
+            self.inputs.warn(rec, 'a report this tool wrote; not read as evidence', status='ignored')
+            return
         kind = classify(os.path.basename(label), head_utf8)
         rec = self.inputs.add(label, kind, size)
         if size == 0:
@@ -858,8 +987,8 @@ class Reader(object):
             src = _ChunkReader(_bounded(chunks, self.limits['max_structured_bytes'], self.inputs, rec))
             yield from read_gpresult_xml(src, self.inputs, rec)
         elif kind == 'gpresult_html':
-            data = b''.join(_bounded(chunks, self.limits['max_structured_bytes'], self.inputs, rec))
-            yield from read_gpresult_html(data, self.inputs, rec)
+            yield from read_gpresult_html(_bounded(chunks, self.limits['max_structured_bytes'], self.inputs, rec),
+                                          self.inputs, rec)
         elif kind == 'secedit':
             yield from read_secedit(chunks, self.inputs, rec, max_line)
         elif kind == 'event_csv':
@@ -916,6 +1045,7 @@ class Reader(object):
                              status='refused')
             return
         total = 0
+        bombs = set()
         for info in infos:
             name = info.filename.replace('\\', '/')
             parts = [p for p in name.split('/') if p not in ('', '.')]
@@ -926,9 +1056,7 @@ class Reader(object):
             total += info.file_size
             ratio = info.file_size / float(max(info.compress_size, 1))
             if info.file_size > 1024 * 1024 and ratio > self.limits['max_zip_ratio']:
-                self.inputs.warn(rec, "member '%s' expands %d times (zip bomb): refused" % (info.filename, ratio),
-                                 status='refused')
-                return
+                bombs.add(info.filename)    # only this member: the rest of the archive is still evidence
         if total > self.limits['max_zip_total']:
             self.inputs.warn(rec, 'zip expands to %d bytes (limit %d): refused' % (total, self.limits['max_zip_total']),
                              status='refused')
@@ -937,6 +1065,12 @@ class Reader(object):
             if info.is_dir():
                 continue
             label = '%s!%s' % (rec['path'], info.filename)
+            if info.filename in bombs:
+                mrec = self.inputs.add(label, 'zip_member', info.file_size)
+                self.inputs.warn(mrec, 'expands %d times (limit %d:1, zip bomb); not unpacked' % (
+                    info.file_size / float(max(info.compress_size, 1)), self.limits['max_zip_ratio']), status='refused')
+                self.inputs.warn(rec, "member '%s' refused (zip bomb)" % info.filename)
+                continue
             try:
                 member = _LimitedReader(zf.open(info), info.file_size)
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as e:
@@ -950,16 +1084,25 @@ class Reader(object):
                     yield from self.read_file(path, label, depth + 1)
                     _unlink(path)
                 continue
-            try:
-                yield from self._dispatch(member, label, info.file_size, None, depth + 1)
-            except (zipfile.BadZipFile, OSError, EOFError) as e:
-                mrec = self.inputs.add(label, 'zip_member', info.file_size)
-                self.inputs.warn(mrec, 'member truncated or damaged: %s' % e, status='partial')
+            # a damaged member, or a reader error in it, ends that member only
+            yield from self._guarded(self._dispatch(member, label, info.file_size, None, depth + 1), label)
 
     def cleanup(self):
         for p in self._spooled or []:
             _unlink(p)
         self._spooled = []
+
+
+def _inside(path, root):
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _file_type(mode):
+    for test, name in ((stat.S_ISFIFO, 'FIFO'), (stat.S_ISSOCK, 'socket'), (stat.S_ISCHR, 'character device'),
+                       (stat.S_ISBLK, 'block device'), (stat.S_ISDIR, 'folder')):
+        if test(mode):
+            return name
+    return 'special file'
 
 
 def _unlink(path):

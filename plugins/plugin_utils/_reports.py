@@ -12,17 +12,42 @@ import datetime
 import html
 import json
 import os
+import re
+import tempfile
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import SEVERITY_RANK, sort_findings
 
 SCHEMA_VERSION = 1
 FILES = {'json': 'report.json', 'markdown': 'report.md', 'html': 'report.html', 'junit': 'report.junit.xml'}
+# Written in every format near the top: how a report folder read back as evidence is recognised.
+_OWN_MARKERS = (b'hybrid_identity.entra_sync', b'Entra cloud sync agent diagnosis')
+_OWN_TEMP = re.compile(r'^\.report\.[\w.]+\.tmp$')   # mkstemp names below, left by a killed run
+VERDICTS = {'healthy': 'Healthy', 'not_healthy': 'Not healthy', 'inconclusive': 'Inconclusive'}
+
+
+def is_own_report(name, head):
+    """True for a report file this collection wrote (a report folder given as evidence)."""
+    return (name in FILES.values() or bool(_OWN_TEMP.match(name))) and any(m in head[:8192] for m in _OWN_MARKERS)
+
+
+def inconclusive_reasons(inputs):
+    """Why a diagnosis cannot say "healthy": no input read, or an input skipped or refused."""
+    inputs = list(inputs or [])
+    reasons = [] if any(i['status'] in ('read', 'partial') for i in inputs) else ['no input was read']
+    reasons += ['%s: %s' % (i['path'], (i.get('warnings') or [i['status']])[0])
+                for i in inputs if i['status'] in ('skipped', 'refused')]
+    return reasons
 
 
 def build_report(root_causes=(), findings=(), inputs=(), rule_results=(), cause_ids=(), hosts=None,
-                 signals=None, now=None, unexplained_errors=None):
+                 signals=None, now=None, unexplained_errors=None, inconclusive=None):
     """Assemble the report dict.
+
+    ``inconclusive``: reasons the evidence was not all read (see
+    :func:`inconclusive_reasons`), or None when the report rests on no evidence files
+    (preflight, health). Any reason makes the status ``inconclusive`` unless a
+    blocker was found; each becomes an errored test case.
 
     ``rule_results``: preflight results [{id, status, message, source, host?}];
     ``cause_ids``: every diagnosis cause id (each becomes a test case, failed
@@ -42,14 +67,19 @@ def build_report(root_causes=(), findings=(), inputs=(), rule_results=(), cause_
         found.setdefault((rc['id'], rc.get('host')), rc)
     rc_hosts = sorted(set(str(rc['host']) for rc in root_causes if rc.get('host')))
     cause_hosts = (list(hosts) if hosts else rc_hosts or [None]) if cause_ids else []
+    nothing_read = bool(inconclusive) and inconclusive[0] == 'no input was read'
     for host in cause_hosts:
         for cid in cause_ids:
             rc = found.get((cid, host))
             rules.append({'id': cid, 'host': host, 'kind': 'diagnosis',
-                          'status': 'failed' if rc else 'passed',
+                          'status': 'failed' if rc else 'skipped' if nothing_read else 'passed',
                           'severity': rc['severity'] if rc else None,
-                          'message': ('%s (confidence %.2f)' % (rc['title'], rc['confidence'])) if rc else 'not indicated by the evidence',
+                          'message': ('%s (confidence %.2f)' % (rc['title'], rc['confidence'])) if rc else
+                          'not checked: no input was read' if nothing_read else 'not indicated by the evidence',
                           'source': 'diagnosis'})
+    for reason in inconclusive or []:
+        rules.append({'id': 'evidence_read', 'host': None, 'kind': 'input', 'status': 'errored', 'severity': None,
+                      'message': reason, 'source': 'inputs'})
     for r in rules:
         if r['severity'] is None:
             del r['severity']
@@ -63,7 +93,13 @@ def build_report(root_causes=(), findings=(), inputs=(), rule_results=(), cause_
         'input_warnings': sum(len(i.get('warnings') or []) for i in inputs),
         'top_root_cause': root_causes[0]['id'] if root_causes else None,
     }
-    summary['healthy'] = summary['blockers'] == 0
+    # Errors that no known cause explains are not health: the report says it cannot judge them.
+    doubts = list(inconclusive or [])
+    if unexplained_errors and not root_causes:
+        doubts.append('%d error(s) in the evidence match no known cause (see unexplained errors)' % len(unexplained_errors))
+    summary['inconclusive'] = doubts
+    summary['status'] = 'not_healthy' if summary['blockers'] else 'inconclusive' if doubts else 'healthy'
+    summary['healthy'] = summary['status'] == 'healthy'
     now = now or datetime.datetime.now(datetime.timezone.utc)
     report = {'schema_version': SCHEMA_VERSION, 'generated_at': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
               'generator': 'hybrid_identity.entra_sync', 'hosts': list(hosts), 'summary': summary,
@@ -94,8 +130,11 @@ def render_markdown(report):
     s = report['summary']
     lines = ['# Entra cloud sync agent diagnosis', '',
              'Generated %s. **%s**: %d blocker(s), %d warning(s), %d input warning(s).' % (
-                 report['generated_at'], 'Healthy' if s['healthy'] else 'Not healthy', s['blockers'],
+                 report['generated_at'], _verdict(s), s['blockers'],
                  s['warnings'], s['input_warnings']), '']
+    if s.get('inconclusive'):
+        lines += ['Not all evidence was read, so no problem found does not mean healthy:', '']
+        lines += ['- %s' % _md(reason) for reason in s['inconclusive']] + ['']
     for host, causes, findings in _groups(report):
         lines += ['## %s' % host, '']
         for title, items in (('Root causes', causes), ('Preflight findings', findings)):
@@ -143,6 +182,10 @@ def render_markdown(report):
     return '\n'.join(lines) + '\n'
 
 
+def _verdict(summary):
+    return VERDICTS[summary.get('status') or ('healthy' if summary['healthy'] else 'not_healthy')]
+
+
 def _md(text):
     return str(text).replace('|', '\\|').replace('\r', ' ').replace('\n', ' ')
 
@@ -153,7 +196,7 @@ h1{font-size:1.5em}h2{border-bottom:2px solid #ccc;padding-bottom:.2em;margin-to
 table{border-collapse:collapse;width:100%;margin:.5em 0 1em}th,td{border:1px solid #ccc;padding:.35em .5em;
 text-align:left;vertical-align:top}th{background:#f2f2f2}.sev{font-weight:bold;text-transform:uppercase;font-size:.8em}
 .blocker .sev{color:#fff;background:#b00020}.warning .sev{background:#ffd54f}.info .sev{background:#e0e0e0}
-.summary{padding:.7em 1em;border-radius:4px}.ok{background:#e6f4ea}.bad{background:#fde7e9}
+.summary{padding:.7em 1em;border-radius:4px}.ok{background:#e6f4ea}.bad{background:#fde7e9}.unknown{background:#fff4ce}
 pre{white-space:pre-wrap;word-break:break-all;margin:0;font-size:.85em;background:#fafafa;padding:.3em}
 code{font-size:.9em;word-break:break-all}.ev td{font-size:.85em}
 td.evidence{width:45%}details summary{cursor:pointer}
@@ -168,8 +211,11 @@ def render_html(report):
            '<title>Entra cloud sync agent diagnosis</title><style>%s</style></head><body>' % _CSS,
            '<h1>Entra cloud sync agent diagnosis</h1>',
            '<p class="summary %s"><strong>%s</strong>: %d blocker(s), %d warning(s), %d input warning(s). Generated %s.</p>'
-           % ('ok' if s['healthy'] else 'bad', 'Healthy' if s['healthy'] else 'Not healthy', s['blockers'],
-              s['warnings'], s['input_warnings'], e(report['generated_at']))]
+           % ({'healthy': 'ok', 'inconclusive': 'unknown'}.get(s.get('status'), 'bad' if not s['healthy'] else 'ok'),
+              _verdict(s), s['blockers'], s['warnings'], s['input_warnings'], e(report['generated_at']))]
+    if s.get('inconclusive'):
+        out.append('<p class="summary unknown">Not all evidence was read, so no problem found does not mean healthy:'
+                   '</p><ul>%s</ul>' % ''.join('<li><code>%s</code></li>' % e(r) for r in s['inconclusive']))
     for host, causes, findings in _groups(report):
         out.append('<h2>%s</h2>' % e(host))
         items = sorted([('root cause', x) for x in causes] + [('preflight', x) for x in findings],
@@ -224,13 +270,14 @@ def render_junit(report):
     for r in report['rules']:
         suites.setdefault((r.get('host') or 'evidence', r['kind']), []).append(r)
     body = []
-    total = fail = skip = 0
+    total = fail = skip = err = 0
     for (host, kind), rules in sorted(suites.items()):
         f = sum(1 for r in rules if r['status'] == 'failed')
         sk = sum(1 for r in rules if r['status'] == 'skipped')
-        total, fail, skip = total + len(rules), fail + f, skip + sk
-        body.append('  <testsuite name=%s tests="%d" failures="%d" skipped="%d">' % (
-            quoteattr('%s.%s' % (kind, host)), len(rules), f, sk))
+        er = sum(1 for r in rules if r['status'] == 'errored')
+        total, fail, skip, err = total + len(rules), fail + f, skip + sk, err + er
+        body.append('  <testsuite name=%s tests="%d" failures="%d" errors="%d" skipped="%d">' % (
+            quoteattr('%s.%s' % (kind, host)), len(rules), f, er, sk))
         for r in rules:
             body.append('    <testcase classname=%s name=%s>' % (quoteattr('entra_sync.%s.%s' % (kind, host)),
                                                                  quoteattr(r['id'])))
@@ -240,25 +287,45 @@ def render_junit(report):
                     xml_escape('source: %s' % (r.get('source') or ''))))
             elif r['status'] == 'skipped':
                 body.append('      <skipped message=%s/>' % quoteattr(r.get('message') or ''))
+            elif r['status'] == 'errored':
+                body.append('      <error type="inconclusive" message=%s/>' % quoteattr(r.get('message') or ''))
             body.append('    </testcase>')
         body.append('  </testsuite>')
     head = '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="hybrid_identity.entra_sync" tests="%d" ' \
-           'failures="%d" skipped="%d">' % (total, fail, skip)
+           'failures="%d" errors="%d" skipped="%d">' % (total, fail, err, skip)
     return '\n'.join([head] + body + ['</testsuites>']) + '\n'
 
 
-def write_reports(report, report_dir, formats=('json', 'markdown', 'html', 'junit')):
-    """Write the report files; returns {format: path}."""
+def write_reports(report, report_dir, formats=('json', 'markdown', 'html', 'junit'), allow_symlink=False):
+    """Write the report files; returns {format: path}.
+
+    Each file is written to a new temporary file in ``report_dir`` (``mkstemp``:
+    created exclusively, never through an existing link) and renamed over the
+    report, so a link planted at a report or temp name is replaced, not followed.
+    A ``report_dir`` that is itself a link is refused unless ``allow_symlink``
+    (the user named it). Raises OSError or ValueError.
+    """
+    report_dir = os.path.abspath(report_dir)
+    if os.path.islink(report_dir) and not allow_symlink:
+        raise ValueError('%s is a symbolic link (to %s); give it explicitly as report_dir to write there'
+                         % (report_dir, os.path.realpath(report_dir)))
     os.makedirs(report_dir, exist_ok=True)
     renderers = {'json': lambda r: json.dumps(r, indent=2, sort_keys=False, default=str) + '\n',
                  'markdown': render_markdown, 'html': render_html, 'junit': render_junit}
+    umask = os.umask(0)
+    os.umask(umask)
     paths = {}
     for fmt in formats:
         path = os.path.join(report_dir, FILES[fmt])
-        tmp = path + '.tmp'
-        with open(tmp, 'w', encoding='utf-8') as fh:
-            fh.write(renderers[fmt](report))
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(prefix='.%s.' % FILES[fmt], suffix='.tmp', dir=report_dir)
+        try:
+            with os.fdopen(fd, 'w', encoding='utf-8') as fh:
+                fh.write(renderers[fmt](report))
+            os.chmod(tmp, 0o666 & ~umask)   # as open() would have made it; mkstemp makes 0600
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
         paths[fmt] = path
     return paths
 

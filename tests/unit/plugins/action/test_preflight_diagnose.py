@@ -87,6 +87,14 @@ def test_diagnose_needs_some_evidence():
 
 def test_diagnose_bad_inputs_become_input_warnings(tmp_path):
     (tmp_path / 'junk.log').write_bytes(os.urandom(4096))
-    action, calls = make(Diagnose, {'evidence_path': [str(tmp_path), str(tmp_path / 'missing.zip')]}, {})
+    (tmp_path / 'empty.log').write_bytes(b'')
+    action, calls = make(Diagnose, {'evidence_path': [str(tmp_path)]}, {})
     res = action.run(task_vars={})
     assert res['root_causes'] == [] and len(res['input_warnings']) == 2
+    assert res['summary']['status'] == 'inconclusive' and not res.get('failed')
+
+
+def test_diagnose_missing_path_fails_with_its_name(tmp_path):
+    action, calls = make(Diagnose, {'evidence_path': [str(tmp_path / 'missing.zip')]}, {})
+    with pytest.raises(AnsibleActionFail, match='missing.zip'):
+        action.run(task_vars={})

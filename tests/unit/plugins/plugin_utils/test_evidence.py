@@ -45,13 +45,13 @@ def test_unreadable_file_is_a_warning(tmp_path):
 def test_unreadable_file_via_open_error(tmp_path, monkeypatch):
     p = tmp_path / 'locked.log'
     p.write_text('Error 0x80070643: Failed to install MSI package.')
-    real_open = open
+    real_open = os.open
 
     def fake_open(path, *a, **kw):
         if str(path).endswith('locked.log'):
             raise PermissionError(13, 'Permission denied')
         return real_open(path, *a, **kw)
-    monkeypatch.setattr('builtins.open', fake_open)
+    monkeypatch.setattr(os, 'open', fake_open)
     res = diag(p)
     assert causes(res) == []
     assert 'Permission denied' in record(res, 'locked.log')['warnings'][0]
@@ -249,11 +249,26 @@ def test_zip_slip_is_refused(tmp_path, name):
     assert not os.path.exists(tmp_path.parent / 'evil.log')
 
 
-def test_zip_bomb_is_refused(tmp_path):
-    p = _zip(tmp_path / 'bomb.zip', {'zeros.log': b'\0' * (20 * 1024 * 1024)})
+def test_zip_bomb_member_is_refused_and_the_rest_of_the_archive_read(tmp_path):
+    p = _zip(tmp_path / 'bomb.zip', {'zeros.log': b'\0' * (20 * 1024 * 1024),
+                                     'setup.log': 'Error 0x80070643: Failed to install MSI package.'})
     res = diag(p)
-    rec = record(res, 'bomb.zip')
-    assert rec['status'] == 'refused' and 'zip bomb' in rec['warnings'][0]
+    member = record(res, 'bomb.zip!zeros.log')
+    assert member['status'] == 'refused' and 'zip bomb' in member['warnings'][0]
+    assert 'zip bomb' in record(res, 'bomb.zip')['warnings'][0]
+    assert causes(res) == ['installer_failed_unknown']
+
+
+def test_real_log_compressed_260_to_1_is_read(tmp_path):
+    # A 4 MB log of near-identical lines, like the one the issue names.
+    line = b'[0F3C:1A2B][2025-01-01T10:00:00]i000: Setting string variable WixBundleLog to value C:\\x.log\n'
+    data = line * (4 * 1024 * 1024 // len(line)) + b'Error 0x80070643: Failed to install MSI package.\n'
+    p = _zip(tmp_path / 'logs.zip', {'setup.log': data})
+    info = zipfile.ZipFile(p).infolist()[0]
+    assert info.file_size / info.compress_size > 200      # over the old limit
+    res = diag(p)
+    assert causes(res) == ['installer_failed_unknown']
+    assert all(i['status'] == 'read' for i in res['inputs'])
 
 
 def test_zip_total_size_limit(tmp_path):

@@ -128,3 +128,12 @@ def test_schema_rejects_an_unexplained_error_without_meaning(tmp_path):
     del report['unexplained_errors'][0]['meaning']
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(report, SCHEMA)
+
+
+def test_errors_that_no_cause_explains_make_the_report_inconclusive_not_healthy():
+    unexplained = [{'code': '0x80070005', 'meaning': 'Access is denied.', 'count': 1}]
+    report = _reports.build_report(unexplained_errors=unexplained, inputs=[{'path': 'a.log', 'warnings': []}])
+    assert report['summary']['status'] == 'inconclusive'
+    assert report['summary']['healthy'] is False
+    assert 'match no known cause' in report['summary']['inconclusive'][0]
+    assert _reports.build_report(inputs=[{'path': 'a.log', 'warnings': []}])['summary']['status'] == 'healthy'
