@@ -25,10 +25,9 @@ import json
 import os
 import re
 
-from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _reports, _rules
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _reports, _rules, _windows
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import evidence_item
-from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._rules import (
-    Hit, _holder_keys, _norm_account, _parse_time)
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._rules import Hit, parse_time
 
 SCM_PROVIDER = 'Service Control Manager'
 SCM_EVENTS = {
@@ -37,9 +36,8 @@ SCM_EVENTS = {
     7038: 'could not log on with its configured password (or the managed-account flag is FALSE)',
     7041: "could not log on: the account lacks the requested logon type ('Log on as a service')",
 }
-SERVICE_RIGHT = 'SeServiceLogonRight'
-GPO_PATH = ('Computer Configuration > Policies > Windows Settings > Security Settings > Local Policies > '
-            'User Rights Assignment > Log on as a service')
+SERVICE_RIGHT = _windows.SERVICE_LOGON_RIGHT
+GPO_PATH = _windows.USER_RIGHTS_GPO_PATH + ' > ' + _windows.RIGHT_DISPLAY_NAMES[SERVICE_RIGHT]
 TLS_VALUES = (
     ('tls12_client', 'enabled', r'SCHANNEL\Protocols\TLS 1.2\Client', 'Enabled', 1),
     ('tls12_client', 'disabled_by_default', r'SCHANNEL\Protocols\TLS 1.2\Client', 'DisabledByDefault', 0),
@@ -78,8 +76,7 @@ def _agent_exists(ctx):
 
 def _short(account):
     """'CONTOSO\\provAgentgMSA$' / 'provAgentgMSA$@contoso.com' / 'provAgentgMSA' -> 'provagentgmsa'."""
-    text = _norm_account(account).rsplit('\\', maxsplit=1)[-1].split('@')[0]
-    return text.rstrip('$')
+    return _windows.short_account_name(account).rstrip('$')
 
 
 def _gmsa(ctx):
@@ -92,16 +89,9 @@ def _gmsa(ctx):
         # the service's domain-qualified spelling is the exact entry a GPO editor takes
         entry = start if start and _short(start) == _short(wanted) and '\\' in start else wanted
         return wanted, entry
-    if start.endswith('$'):
+    if _windows.account_kind(start) == 'gmsa':
         return start, start
     return None
-
-
-def _holds(holders_or_list, name, sids=()):
-    keys = _holder_keys(holders_or_list)
-    if _norm_account(name) in keys or _norm_account(name.rsplit('\\', maxsplit=1)[-1]) in keys:
-        return True
-    return any(_norm_account(s) in keys for s in sids if s)
 
 
 def _holder_sids(right, name):
@@ -159,10 +149,10 @@ def _account(ctx):
     start = str(svc.get('start_name') or '')
     wanted = ctx.options.get('gmsa_name')
     if wanted:
-        ok = bool(start) and _short(start) == _short(wanted) and start.endswith('$')
+        ok = bool(start) and _short(start) == _short(wanted) and _windows.account_kind(start) == 'gmsa'
         expected = wanted
     else:
-        ok = start.endswith('$')
+        ok = _windows.account_kind(start) == 'gmsa'
         expected = 'a gMSA (an account ending in $)'
     if ok:
         return None
@@ -173,7 +163,7 @@ def _account(ctx):
 def _right_missing(ctx):
     name, entry = _gmsa(ctx)
     right = ctx.rights.get(SERVICE_RIGHT) or {}
-    if _holds(right.get('holders'), name):
+    if _windows.holds(right.get('holders'), name):
         return None
     gpo = right.get('gpo') or {}
     holders = ', '.join(sorted(h.get('name') or h.get('sid') or '?' for h in right.get('holders') or [])) or '(none)'
@@ -193,9 +183,9 @@ def _right_at_risk(ctx):
     name, entry = _gmsa(ctx)
     right = ctx.rights.get(SERVICE_RIGHT) or {}
     gpo = right.get('gpo') or {}
-    if not gpo.get('defined') or not _holds(right.get('holders'), name):
+    if not gpo.get('defined') or not _windows.holds(right.get('holders'), name):
         return None     # no GPO, or already lost (gmsa_logon_right_missing says so)
-    if _holds(gpo.get('account_list'), name, _holder_sids(right, name)):
+    if _windows.holds(gpo.get('account_list'), name, _holder_sids(right, name)):
         return None
     return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders',
                               '%s holds the right now, through a local grant only' % name), _gpo_evidence(gpo)],
@@ -256,7 +246,7 @@ def _updater(ctx):
 
 def agent_events(events, since=None):
     """SCM events 7000/7034/7038/7041 of the agent (not the updater) since ``since``, oldest first."""
-    since = _parse_time(since) if isinstance(since, str) else since
+    since = parse_time(since) if isinstance(since, str) else since
     out = []
     for e in events or []:
         if not isinstance(e, dict) or e.get('provider') != SCM_PROVIDER:
@@ -267,7 +257,7 @@ def agent_events(events, since=None):
             continue
         if eid not in SCM_EVENTS or 'updater' in str(e.get('message') or '').lower():
             continue
-        t = _parse_time(e.get('time_created'))
+        t = parse_time(e.get('time_created'))
         if since is not None and t is not None and t < since:
             continue
         out.append(e)
@@ -339,7 +329,7 @@ def plan_repairs(host_info, logon_rights, findings, options=None):
                          'account': _gmsa(ctx)[1]})
     if 'service_not_managed_account' in auto:
         for svc in ctx.host.get('services') or []:
-            if svc.get('exists') and str(svc.get('start_name') or '').endswith('$') and svc.get('managed_account') is False:
+            if svc.get('exists') and _windows.account_kind(svc.get('start_name')) == 'gmsa' and svc.get('managed_account') is False:
                 plan.append({'id': 'service_not_managed_account', 'action': 'set_managed_account',
                              'service': svc['name']})
                 restart.append(svc)
@@ -361,7 +351,7 @@ def resolve_since(since=None, report_dir=None, hours=24, now=None):
     ``report_dir``, else ``hours`` before ``now``. Returns (datetime, how it was chosen)."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     if since:
-        t = _parse_time(since)
+        t = parse_time(since)
         if t is None:
             raise ValueError("since '%s' is not an ISO 8601 time" % since)
         return t, 'given'
@@ -383,7 +373,7 @@ def last_check(report_dir):
         return None
     if not any(r.get('kind') == 'health' for r in report.get('rules') or [] if isinstance(r, dict)):
         return None
-    return _parse_time(report.get('generated_at'))
+    return parse_time(report.get('generated_at'))
 
 
 def build_report(verdict, host=None, now=None):

@@ -9,7 +9,7 @@ modules and, when gathered on a domain controller, domain facts::
     {kds_root_keys: [{key_id, effective_time (ISO 8601), ...}]  (kds_root_key_info shape; null = not read;
                     a key is usable 10 hours after its effective_time),
      gmsa: {name, exists, usable, can_retrieve_password, account_encryption_types,
-            host_encryption_types, encryption_types_compatible, ...}  (gmsa_host shape),
+            host_encryption_types, ...}  (gmsa_host shape; the overlap is computed here from the raw bits),
      msa_container_exists: bool,
      schema_version: int, schema_has_external_directory_object_id: bool,
      domain_functional_level: str|int, forest_functional_level: str|int,
@@ -24,23 +24,14 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _windows
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
     evidence_item, make_finding, sort_findings)
 
-ALL_SERVICES_SID = 'S-1-5-80-0'
-DEFAULT_GMSA = 'provAgentgMSA$'
-ALL_SERVICES_NAME = 'NT SERVICE\\ALL SERVICES'
-AGENT_SERVICE = 'AADConnectProvisioningAgent'
 DOTNET_471_RELEASE = 461308
 MIN_SERVER_BUILD = 14393          # Windows Server 2016
 SERVER_2025_BUILD = 26100
 MIN_MEMORY_BYTES = 4 * 1024 ** 3
-# Accounts whose presence in "Deny log on as a service" stops the agent.
-DENY_SIDS = {ALL_SERVICES_SID: ALL_SERVICES_NAME, 'S-1-1-0': 'Everyone', 'S-1-5-11': 'Authenticated Users',
-             'S-1-5-32-545': 'BUILTIN\\Users', 'S-1-5-6': 'NT AUTHORITY\\SERVICE'}
-ENC_BITS = {1: 'DES_CBC_CRC', 2: 'DES_CBC_MD5', 4: 'RC4_HMAC', 8: 'AES128', 16: 'AES256'}
-ENC_MASK = 0x1F
-WINDOWS_DEFAULT_ENC = 0x1C   # RC4 | AES128 | AES256 when the policy value is absent
 
 SRC_PREREQ = 'how-to-prerequisites (Microsoft Learn, cloud sync)'
 SRC_SUPPORT = 'Hybrid Sync Agent Installation Issues (Entra support article)'
@@ -109,36 +100,11 @@ def _int(value):
         return None
 
 
-def _norm_account(value):
-    v = str(value or '').strip().lstrip('*').lower()
-    return v
-
-
-def _holder_keys(holders):
-    keys = set()
-    for h in holders or []:
-        if isinstance(h, dict):
-            for k in ('sid', 'name'):
-                if h.get(k):
-                    keys.add(_norm_account(h[k]))
-                    if k == 'name' and '\\' in h[k]:
-                        keys.add(_norm_account(h[k].split('\\', 1)[1]))
-        elif h:
-            keys.add(_norm_account(h))
-            if '\\' in str(h):
-                keys.add(_norm_account(str(h).split('\\', 1)[1]))
-    return keys
-
-
-def _has_all_services(keys):
-    return _norm_account(ALL_SERVICES_SID) in keys or _norm_account(ALL_SERVICES_NAME) in keys or 'all services' in keys
-
-
 def _gmsa_name(ctx):
     name = ctx.options.get('gmsa_name') or ctx.get('domain.gmsa.name')
     if not name:
         for svc in ctx.host.get('services') or []:
-            if svc.get('role') == 'agent' and str(svc.get('start_name') or '').endswith('$'):
+            if svc.get('role') == 'agent' and _windows.account_kind(svc.get('start_name')) == 'gmsa':
                 name = svc['start_name']
     return name
 
@@ -256,23 +222,24 @@ def _right(ctx, name):
     return r if isinstance(r, dict) else None
 
 
+def _holder_list(right):
+    return ', '.join(sorted(h.get('name') or h.get('sid') or '?' for h in right.get('holders') or [])) or '(no holders)'
+
+
 def _service_right_local(ctx):
-    r = _right(ctx, 'SeServiceLogonRight')
+    r = _right(ctx, _windows.SERVICE_LOGON_RIGHT)
     if (r.get('gpo') or {}).get('defined'):
         return None      # the GPO rule reports it
-    keys = _holder_keys(r.get('holders'))
-    if not _has_all_services(keys):
-        return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders',
-                                  ', '.join(sorted(h.get('name') or h.get('sid') or '?' for h in r.get('holders') or []))
-                                  or '(no holders)')])
+    if not _windows.has_all_services(r.get('holders')):
+        return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders', _holder_list(r))])
 
 
 def _service_right_gpo(ctx):
-    r = _right(ctx, 'SeServiceLogonRight')
+    r = _right(ctx, _windows.SERVICE_LOGON_RIGHT)
     gpo = r.get('gpo') or {}
     if not gpo.get('defined'):
         return None
-    if not _has_all_services(_holder_keys(gpo.get('account_list'))):
+    if not _windows.has_all_services(gpo.get('account_list')):
         return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.gpo',
                                   "GPO '%s' (%s) defines: %s" % (gpo.get('name'), gpo.get('id'),
                                                                  ', '.join(gpo.get('account_list') or []) or '(empty)'))],
@@ -283,12 +250,10 @@ def _gmsa_right(ctx):
     name = _gmsa_name(ctx)
     if not name:
         return None
-    r = _right(ctx, 'SeServiceLogonRight')
-    keys = _holder_keys(r.get('holders'))
-    short = _norm_account(name.split('\\')[-1])
+    r = _right(ctx, _windows.SERVICE_LOGON_RIGHT)
     # The gMSA itself must hold the right (NT SERVICE\ALL SERVICES covers the
     # install-time virtual account, not the gMSA logon checked by event 7041).
-    if short not in keys and _norm_account(name) not in keys:
+    if not _windows.holds(r.get('holders'), name):
         gpo = r.get('gpo') or {}
         return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders',
                                   '%s is not a holder' % name)],
@@ -298,12 +263,12 @@ def _gmsa_right(ctx):
 
 def _deny(ctx):
     r = _right(ctx, 'SeDenyServiceLogonRight')
-    keys = _holder_keys(r.get('holders'))
-    bad = [label for sid, label in DENY_SIDS.items() if _norm_account(sid) in keys or _norm_account(label) in keys]
-    for extra in (_gmsa_name(ctx), DEFAULT_GMSA, 'NT SERVICE\\' + AGENT_SERVICE):
-        if extra and (_norm_account(extra) in keys or _norm_account(extra.split('\\')[-1]) in keys):
+    holders = r.get('holders')
+    bad = _windows.broad_denied(holders)
+    for extra in (_gmsa_name(ctx), _windows.DEFAULT_GMSA, 'NT SERVICE\\' + _windows.AGENT_SERVICE):
+        if extra and _windows.holds(holders, extra):
             bad.append(extra)
-    bad.extend(k for k in keys if k.startswith('pgmsa_'))
+    bad.extend(k for k in _windows.holder_keys(holders) if k.startswith(_windows.WRITEBACK_GMSA_PREFIX))
     if bad:
         gpo = r.get('gpo') or {}
         return Hit([evidence_item('logon_right_info', 'rights.SeDenyServiceLogonRight.holders', ', '.join(bad))],
@@ -312,24 +277,19 @@ def _deny(ctx):
                    if gpo.get('defined') else None)
 
 
-SYNC_RIGHTS = ('SeServiceLogonRight', 'SeBatchLogonRight', 'SeInteractiveLogonRight')
-
-
 def _sync_rights(ctx):
-    acct = ctx.options.get('sync_service_account')
-    short = _norm_account(str(acct).rsplit('\\', maxsplit=1)[-1])
+    account = ctx.options.get('sync_service_account')
     ev = []
-    for right in SYNC_RIGHTS:
+    for right in _windows.ADSYNC_RIGHTS:
         r = _right(ctx, right)
         if r is None:
             continue
-        keys = _holder_keys(r.get('holders'))
-        if short not in keys and _norm_account(acct) not in keys:
-            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % right, '%s is not a holder' % acct))
-        deny = _right(ctx, right.replace('Se', 'SeDeny', 1))
-        if deny and (short in _holder_keys(deny.get('holders')) or _norm_account(acct) in _holder_keys(deny.get('holders'))):
-            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % right.replace('Se', 'SeDeny', 1),
-                                    '%s is denied' % acct))
+        if not _windows.holds(r.get('holders'), account):
+            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % right, '%s is not a holder' % account))
+        deny = _right(ctx, _windows.deny_twin(right))
+        if deny and _windows.holds(deny.get('holders'), account):
+            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % _windows.deny_twin(right),
+                                    '%s is denied' % account))
     if ev:
         return Hit(ev)
 
@@ -337,7 +297,7 @@ def _sync_rights(ctx):
 def _not_managed(ctx):
     ev = []
     for svc in ctx.host.get('services') or []:
-        if svc.get('exists') and str(svc.get('start_name') or '').endswith('$') and svc.get('managed_account') is False:
+        if svc.get('exists') and _windows.account_kind(svc.get('start_name')) == 'gmsa' and svc.get('managed_account') is False:
             ev.append(evidence_item('agent_host_info', 'services[%s].managed_account' % svc.get('name'),
                                     '%s runs as %s, managed account = FALSE' % (svc.get('name'), svc.get('start_name'))))
     if ev:
@@ -353,7 +313,8 @@ def _gmsa_exists(ctx):
                    detail=None if custom else 'The default gMSA is created during registration.')
 
 
-def _parse_time(value):
+def parse_time(value: object) -> datetime.datetime | None:
+    """An ISO 8601 time (a trailing Z accepted) as an aware datetime, UTC when no zone is given; None when unreadable."""
     try:
         text = str(value).replace('Z', '+00:00')
         t = datetime.datetime.fromisoformat(text)
@@ -375,12 +336,12 @@ def _now(ctx):
     now = ctx.options.get('now')
     if isinstance(now, datetime.datetime):
         return now if now.tzinfo else now.replace(tzinfo=datetime.timezone.utc)
-    return (_parse_time(now) if now else None) or datetime.datetime.now(datetime.timezone.utc)
+    return (parse_time(now) if now else None) or datetime.datetime.now(datetime.timezone.utc)
 
 
 def _kds_times(keys):
     """(key, effective time or None) for each listed key; a non-dict entry has no known time."""
-    return [(k, _parse_time(k.get('effective_time')) if isinstance(k, dict) else None) for k in keys]
+    return [(k, parse_time(k.get('effective_time')) if isinstance(k, dict) else None) for k in keys]
 
 
 def _kds_known(ctx):
@@ -420,29 +381,37 @@ def _kds(ctx):
                    '(microsoft.ad.kds_root_key effective_time_hours: 0).' % usable_at.isoformat())
 
 
+def _host_encryption_types(ctx):
+    """The host's SupportedEncryptionTypes value: as gmsa_host read it, else as agent_host_info did (None = absent)."""
+    gmsa = ctx.domain.get('gmsa') or {}
+    value = _int(gmsa.get('host_encryption_types'))
+    return value if value is not None else _int(ctx.get('host.kerberos.supported_encryption_types'))
+
+
+def gmsa_encryption_overlap(ctx):
+    """Encryption types both the host and the gMSA allow, from the raw bits; None when the gMSA's are unknown."""
+    account = _int((ctx.domain.get('gmsa') or {}).get('account_encryption_types'))
+    if account is None:
+        return None
+    return _windows.encryption_overlap(_host_encryption_types(ctx), account)
+
+
 def _enc(ctx):
     gmsa = ctx.domain.get('gmsa') or {}
-    host_types = _int(ctx.get('host.kerberos.supported_encryption_types'))
-    if not gmsa and host_types is not None and not host_types & 0x18:
+    host = _host_encryption_types(ctx)
+    if not gmsa and host is not None and not host & _windows.AES_BITS:
         return Hit([evidence_item('agent_host_info', 'kerberos.supported_encryption_types',
-                                  'host allows %s only; no AES' % (','.join(
-                                      n for b, n in sorted(ENC_BITS.items()) if host_types & b) or 'none'))],
+                                  'host allows %s only; no AES' % _windows.encryption_type_names(host))],
                    severity='warning',
                    detail='gMSA facts were not given; a gMSA limited to AES will not overlap this host.')
-    if gmsa.get('encryption_types_compatible') is False:
-        return Hit([evidence_item('gmsa_host', 'encryption_types_compatible', 'host=%s gmsa=%s overlap=%s' % (
-            gmsa.get('host_encryption_types'), gmsa.get('account_encryption_types'), gmsa.get('encryption_overlap')))])
-    acct = _int(gmsa.get('account_encryption_types'))
-    host = _int(ctx.get('host.kerberos.supported_encryption_types'))
-    if acct is None:
+    if gmsa_encryption_overlap(ctx) != 0:
         return None
-    host_eff = WINDOWS_DEFAULT_ENC if host is None else host
-    if (acct & host_eff & ENC_MASK) == 0:
-        def names(v):
-            return ','.join(n for b, n in sorted(ENC_BITS.items()) if v & b) or 'none'
-        return Hit([evidence_item('agent_host_info', 'kerberos.supported_encryption_types',
-                                  'host: %s (%s)' % (names(host_eff), 'default' if host is None else host)),
-                    evidence_item('domain_facts', 'gmsa.account_encryption_types', 'gMSA: %s' % names(acct))])
+    account = _int(gmsa.get('account_encryption_types'))
+    return Hit([evidence_item('agent_host_info', 'kerberos.supported_encryption_types', 'host: %s (%s)' % (
+        _windows.encryption_type_names(_windows.effective_host_encryption_types(host)),
+        'Windows default' if host is None else host)),
+        evidence_item('gmsa_host', 'account_encryption_types', 'gMSA: %s (%s)' % (
+            _windows.encryption_type_names(account), account))])
 
 
 def _gmsa_retrieve(ctx):
@@ -454,7 +423,7 @@ def _gmsa_retrieve(ctx):
 def _gmsa_usable(ctx):
     g = ctx.domain.get('gmsa') or {}
     if g.get('exists') and g.get('usable') is False and g.get('can_retrieve_password') is not False \
-            and g.get('encryption_types_compatible') is not False:
+            and gmsa_encryption_overlap(ctx) != 0:
         return Hit([evidence_item('gmsa_host', 'usable', 'Test-ADServiceAccount returned False')])
 
 
