@@ -26,7 +26,7 @@ import datetime
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _windows
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
-    evidence_item, make_finding, sort_findings)
+    evidence_item, failure_message, make_finding, sort_findings)
 
 DOTNET_471_RELEASE = 461308
 MIN_SERVER_BUILD = 14393          # Windows Server 2016
@@ -510,6 +510,14 @@ def _reach_all(ctx):
         return Hit([evidence_item('agent_host_info', 'reachability', 'none of %d endpoints on 443 reachable' % len(rows))])
 
 
+def _registration_credentials(ctx):
+    if (ctx.host.get('agent') or {}).get('registered'):
+        return None
+    if not ctx.options.get('registration_credentials_given'):
+        return Hit([evidence_item('options', 'registration_credentials_given',
+                                  'the agent is not registered and no tenant user name and password were given')])
+
+
 def _rights_known(ctx, name):
     return _right(ctx, name) is not None
 
@@ -552,6 +560,8 @@ RULES = [
         'schema_has_external_directory_object_id'))], 'source': 'strictest of: ' + '; '.join(
         sorted(set(s[2] for s in AD_LEVEL_SOURCES))), 'check': _ad_level},
     {'id': 'tier0_host', 'needs': [], 'source': SRC_PREREQ, 'check': _tier0},
+    {'id': 'registration_credentials_missing', 'needs': ['host.agent', 'options.registration_credentials_given'],
+     'source': SRC_INSTALL, 'check': _registration_credentials},
     {'id': 'ntlm_enabled', 'needs': ['host.ntlm'], 'source': SRC_PREREQ, 'check': _ntlm},
     {'id': 'pending_reboot', 'needs': ['host.pending_reboot'], 'source': SRC_INSTALL, 'check': _reboot},
     {'id': 'server_2025_update_missing', 'needs': ['host.os.build'], 'source': SRC_PREREQ, 'check': _server2025},
@@ -614,3 +624,70 @@ def evaluate(host_info=None, logon_rights=None, domain_facts=None, options=None,
     return {'findings': findings, 'results': results, 'blockers': blockers,
             'warnings_ids': [f['id'] for f in findings if f['severity'] == 'warning'],
             'ready': not blockers}
+
+
+# ----------------------------------------------------------------- repair plan
+# Findings that stop the provisioning_agent role before it changes anything.
+AGENT_STOPPERS = ('registration_credentials_missing',)
+
+# The local or domain fixes the prerequisites role may apply: the finding each clears, the switch
+# (a key of ``allowed``) that permits it, and the step the role runs. A fix is planned only when its
+# finding is present, the rule marked it automatic (no GPO owns the setting) and its switch is on.
+REPAIRS: list[tuple[str, str, str]] = [
+    ('service_logon_right_missing_all_services', 'service_logon_right', 'grant_right'),
+    ('tls12_disabled', 'tls', 'set_registry'),
+    ('credential_manager_disabled', 'credential_manager', 'set_start_mode'),
+    ('execution_policy_blocks_registration', 'execution_policy', 'set_execution_policy'),
+    ('stale_agent_installation', 'stale_install', 'remove_agent'),
+    ('kds_root_key_missing', 'kds_root_key', 'create_kds_root_key'),
+    ('kerberos_encryption_mismatch', 'gmsa_encryption_types', 'set_gmsa_encryption_types'),
+]
+
+
+def _repair_steps(action: str, options: dict) -> list[dict]:
+    """The parameters of one planned fix, one entry per change the role makes."""
+    if action == 'grant_right':
+        return [{'right': _windows.SERVICE_LOGON_RIGHT, 'account': _windows.ALL_SERVICES_NAME}]
+    if action == 'set_registry':
+        return [{'path': path, 'name': name, 'data': data} for path, name, data in _windows.TLS12_REGISTRY_VALUES]
+    if action == 'set_start_mode':
+        return [{'service': _windows.CREDENTIAL_MANAGER_SERVICE, 'start_mode': 'manual'}]
+    if action == 'set_gmsa_encryption_types':
+        # only a custom gMSA is ours to change; the default one is created by registration
+        return [{'gmsa': options['gmsa_name']}] if options.get('gmsa_name') else []
+    return [{}]
+
+
+def plan_repairs(findings: list[dict], allowed: dict | None, options: dict | None = None) -> list[dict]:
+    """The fixes to apply for ``findings``, in order: [{id, action, ...parameters}]."""
+    allowed = allowed or {}
+    by_id = {f['id']: f for f in findings}
+    plan = []
+    for finding_id, switch, action in REPAIRS:
+        finding = by_id.get(finding_id)
+        if finding is None or not allowed.get(switch) or not finding['remediation'].get('automatic'):
+            continue
+        plan.extend(dict(step, id=finding_id, action=action) for step in _repair_steps(action, options or {}))
+    return plan
+
+
+def may_proceed(blockers: list[str], repairs: list[dict], check_mode: bool) -> bool:
+    """Whether the role may go on: nothing blocks, or (check mode, where nothing changes) a planned fix clears every blocker."""
+    if not blockers:
+        return True
+    return check_mode and set(blockers) <= {r['id'] for r in repairs}
+
+
+def plan_agent(host_info: dict, agent_version: str | None, findings: list[dict], host: str | None) -> dict:
+    """What the provisioning_agent role does on this host: install (absent, or another version wanted),
+    register (no tenant yet), the domains to register when none are given (the host's own), and
+    ``message``, set when the agent cannot be registered and the role must stop before any change."""
+    agent = host_info.get('agent') or {}
+    domain = (host_info.get('domain') or {}).get('name')
+    stop = [f for f in findings if f['id'] in AGENT_STOPPERS]
+    return {'install': not agent.get('installed') or bool(agent_version and agent.get('version') != agent_version),
+            'register': not agent.get('registered'),
+            'installed': bool(agent.get('installed')),
+            'service': next((svc for svc in host_info.get('services') or [] if svc.get('role') == 'agent'), {}),
+            'default_domains': [{'name': domain}] if domain else [],
+            'message': failure_message('Cannot install the agent on %s:' % host, stop) if stop else ''}

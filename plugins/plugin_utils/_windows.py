@@ -63,6 +63,23 @@ def deny_twin(right: str) -> str:
     return right.replace('Se', 'SeDeny', 1)
 
 
+# ----------------------------------------------------------------- TLS 1.2
+_SCHANNEL = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\'
+_DOTNET = 'HKLM:\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319'
+_DOTNET_32 = 'HKLM:\\SOFTWARE\\WOW6432Node\\Microsoft\\.NETFramework\\v4.0.30319'
+# TLS 1.2 for SCHANNEL (client and server) and .NET 4 (64 and 32 bit): the superset of the
+# cloud sync and Connect Sync prerequisite pages. (registry path, value name, data)
+TLS12_REGISTRY_VALUES: tuple[tuple[str, str, int], ...] = (
+    (_SCHANNEL + 'Client', 'Enabled', 1),
+    (_SCHANNEL + 'Client', 'DisabledByDefault', 0),
+    (_SCHANNEL + 'Server', 'Enabled', 1),
+    (_SCHANNEL + 'Server', 'DisabledByDefault', 0),
+    (_DOTNET, 'SchUseStrongCrypto', 1),
+    (_DOTNET, 'SystemDefaultTlsVersions', 1),
+    (_DOTNET_32, 'SchUseStrongCrypto', 1),
+    (_DOTNET_32, 'SystemDefaultTlsVersions', 1),
+)
+
 # ----------------------------------------------------------------- Kerberos encryption types
 # msDS-SupportedEncryptionTypes bits (MS-KILE 2.2.7).
 ENCRYPTION_TYPE_BITS: dict[int, str] = {1: 'DES_CBC_CRC', 2: 'DES_CBC_MD5', 4: 'RC4_HMAC', 8: 'AES128', 16: 'AES256'}
