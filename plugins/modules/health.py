@@ -196,6 +196,10 @@ rule_results:
   returned: always
   type: list
   elements: dict
+message:
+  description: Each blocker with its evidence and fix, and the report directory; empty when healthy.
+  returned: always
+  type: str
 repairs:
   description:
   - The safe local fixes for the findings, in order. C(action) is C(grant_right), C(set_managed_account),

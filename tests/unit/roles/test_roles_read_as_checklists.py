@@ -22,7 +22,7 @@ JUDGEMENT = re.compile(r"\bif\b|\bfor\b|\bcombine\b|\+\s*\[|\]\s*\+|\{%")
 SET_FACT = ("set_fact", "ansible.builtin.set_fact")
 # Values that cannot be simple until another plugin changes, each with the reason. Keep it short.
 WAITING = {
-    # the diagnose action (owned with issue 13) does not yet take the failed task result and return the message
+    # the diagnose action does not yet take a failed task result and return the message to fail with
     ("provisioning_agent", "diagnose.yml", "Stop with the root cause", "__entra_sync_fail_msg"),
 }
 
