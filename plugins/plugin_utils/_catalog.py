@@ -24,7 +24,7 @@ SOURCE_INSTALL = 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/h
 SOURCES = {'prerequisites': SOURCE_PREREQ, 'troubleshoot': SOURCE_TROUBLE}
 
 
-def _row(host, port, purpose, source, probe_host=None):
+def _row(host: str, port: int, purpose: str, source: str, probe_host: str | None = None) -> dict:
     return {'host': host, 'port': port, 'purpose': purpose,
             'probe_host': probe_host or (None if host.startswith('*') else host),
             'wildcard': host.startswith('*'), 'source': source}

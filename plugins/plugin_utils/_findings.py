@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, hybrid_identity maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The shared vocabulary of findings and root causes.
 
 A *finding* comes from the prerequisite rules, a *root cause* from the
@@ -34,7 +34,7 @@ _TROUBLE = _LEARN + 'how-to-troubleshoot'
 _INSTALL = _LEARN + 'how-to-install'
 
 
-def _r(summary, how, automatic=False):
+def _r(summary: str, how: str, automatic: bool = False) -> dict:
     return {'summary': summary, 'automatic': automatic, 'how': how}
 
 
@@ -368,18 +368,18 @@ CATALOG = {
 }
 
 
-def catalog_ids():
+def catalog_ids() -> list[str]:
     return sorted(CATALOG)
 
 
-def describe(finding_id):
+def describe(finding_id: str) -> dict:
     """Catalog row of an id as a dict (raises KeyError for unknown ids)."""
     severity, title, remediation, reference = CATALOG[finding_id]
     return {'id': finding_id, 'severity': severity, 'title': title,
             'remediation': copy.deepcopy(remediation), 'reference': reference}
 
 
-def evidence_item(source, line, text, max_text=500):
+def evidence_item(source: str, line: object, text: object, max_text: int = 500) -> dict:
     """One evidence entry; ``line`` is a line number or a field path."""
     text = '' if text is None else str(text)
     if len(text) > max_text:
@@ -387,8 +387,9 @@ def evidence_item(source, line, text, max_text=500):
     return {'source': str(source), 'line': line, 'text': text}
 
 
-def make_finding(finding_id, evidence=None, source=None, detail=None, severity=None,
-                 confidence=None, remediation=None):
+def make_finding(finding_id: str, evidence: list[dict] | None = None, source: str | None = None,
+                 detail: str | None = None, severity: str | None = None,
+                 confidence: float | None = None, remediation: dict | None = None) -> dict:
     """Build a finding/root-cause dict from the catalog."""
     f = describe(finding_id)
     if severity:
@@ -404,7 +405,7 @@ def make_finding(finding_id, evidence=None, source=None, detail=None, severity=N
     return f
 
 
-def sort_findings(findings):
+def sort_findings(findings: list[dict]) -> list[dict]:
     """Blockers first, then warnings, info; higher confidence first; stable by id."""
     return sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.get('severity'), 9),
                                            -float(f.get('confidence', 0) or 0), f['id']))

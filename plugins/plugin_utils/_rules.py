@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, hybrid_identity maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Prerequisite rules: one table, one engine.
 
 Inputs are the results of the ``agent_host_info`` and ``logon_right_info``
@@ -23,6 +23,7 @@ document it rests on, and a check returning ``None`` (pass) or a ``Hit``.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _windows
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
@@ -58,7 +59,8 @@ FUNCTIONAL_LEVELS = {'windows2000': 0, 'windows2003interim': 1, 'windows2003': 2
 class Hit(object):
     """A triggered rule: evidence plus optional per-outcome overrides."""
 
-    def __init__(self, evidence, severity=None, detail=None, automatic=None, how=None):
+    def __init__(self, evidence: list[dict], severity: str | None = None, detail: str | None = None,
+                 automatic: bool | None = None, how: str | None = None) -> None:
         self.evidence = evidence
         self.severity = severity
         self.detail = detail
@@ -67,14 +69,15 @@ class Hit(object):
 
 
 class Context(object):
-    def __init__(self, host_info=None, logon_rights=None, domain_facts=None, options=None):
+    def __init__(self, host_info: dict | None = None, logon_rights: dict | None = None,
+                 domain_facts: dict | None = None, options: dict | None = None) -> None:
         self.host = host_info or {}
         self.rights_result = logon_rights or {}
         self.rights = (logon_rights or {}).get('rights') or {}
         self.domain = domain_facts or {}
         self.options = options or {}
 
-    def get(self, path, default=None):
+    def get(self, path: str, default: Any = None) -> Any:
         """Dotted lookup: 'host.os.build', 'rights.SeServiceLogonRight', 'domain.gmsa.usable'."""
         root, separator, rest = path.partition('.')
         cur = {'host': self.host, 'rights': self.rights, 'domain': self.domain,
@@ -86,21 +89,21 @@ class Context(object):
         return default if cur is None else cur
 
 
-def _ev(ctx, path, text=None):
+def _ev(ctx: Context, path: str, text: str | None = None) -> dict:
     src = {'host': 'agent_host_info', 'rights': 'logon_right_info', 'domain': 'domain_facts',
            'options': 'options'}[path.split('.')[0]]
     value = ctx.get(path)
     return evidence_item(src, path.split('.', 1)[1], text if text is not None else '%s = %r' % (path.split('.')[-1], value))
 
 
-def _int(value):
+def _int(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
 
 
-def _gmsa_name(ctx):
+def _gmsa_name(ctx: Context) -> str | None:
     name = ctx.options.get('gmsa_name') or ctx.get('domain.gmsa.name')
     if not name:
         for svc in ctx.host.get('services') or []:
@@ -110,7 +113,7 @@ def _gmsa_name(ctx):
 
 
 # ----------------------------------------------------------------- checks
-def _os(ctx):
+def _os(ctx: Context) -> Hit | None:
     os_ = ctx.host.get('os') or {}
     ev, problems = [], []
     if os_.get('installation_type') == 'Client' or os_.get('product_type') == 'workstation':
@@ -128,24 +131,24 @@ def _os(ctx):
     return None
 
 
-def _domain(ctx):
+def _domain(ctx: Context) -> Hit | None:
     if ctx.get('host.domain.joined') is False:
         return Hit([_ev(ctx, 'host.domain.joined')])
 
 
-def _memory(ctx):
+def _memory(ctx: Context) -> Hit | None:
     mem = _int(ctx.get('host.os.total_memory_bytes'))
     if mem is not None and mem < MIN_MEMORY_BYTES * 0.95:   # firmware reserves a little
         return Hit([_ev(ctx, 'host.os.total_memory_bytes', '%.1f GB' % (mem / 1024.0 ** 3))])
 
 
-def _dotnet(ctx):
+def _dotnet(ctx: Context) -> Hit | None:
     rel = _int(ctx.get('host.dotnet.release'))
     if rel is not None and rel < DOTNET_471_RELEASE:
         return Hit([_ev(ctx, 'host.dotnet.release', 'Release = %d (< %d)' % (rel, DOTNET_471_RELEASE))])
 
 
-def _execution_policy(ctx):
+def _execution_policy(ctx: Context) -> Hit | None:
     pol = ctx.host.get('execution_policy') or {}
     ev, severity, gpo_set = [], None, False
     for scope in ('machine_policy', 'user_policy', 'local_machine', 'current_user'):
@@ -163,7 +166,7 @@ def _execution_policy(ctx):
                    how=None if not gpo_set else 'Policy is set by Group Policy: change it in the GPO.')
 
 
-def _tls(ctx):
+def _tls(ctx: Context) -> Hit | None:
     tls = ctx.host.get('tls') or {}
     ev, explicit = [], False
     for side in ('tls12_client', 'tls12_server'):
@@ -187,12 +190,12 @@ def _tls(ctx):
                    'negotiates TLS 1.2 anyway, Microsoft asks for the value.')
 
 
-def _vault(ctx):
+def _vault(ctx: Context) -> Hit | None:
     if str(ctx.get('host.credential_manager.start_mode', '')).lower() == 'disabled':
         return Hit([_ev(ctx, 'host.credential_manager.start_mode')])
 
 
-def _stale(ctx):
+def _stale(ctx: Context) -> Hit | None:
     agent = ctx.host.get('agent') or {}
     left = ctx.host.get('leftovers') or {}
     ev = []
@@ -217,16 +220,16 @@ def _stale(ctx):
         return Hit(ev)
 
 
-def _right(ctx, name):
+def _right(ctx: Context, name: str) -> dict | None:
     r = ctx.rights.get(name)
     return r if isinstance(r, dict) else None
 
 
-def _holder_list(right):
+def _holder_list(right: dict) -> str:
     return ', '.join(sorted(h.get('name') or h.get('sid') or '?' for h in right.get('holders') or [])) or '(no holders)'
 
 
-def _service_right_local(ctx):
+def _service_right_local(ctx: Context) -> Hit | None:
     r = _right(ctx, _windows.SERVICE_LOGON_RIGHT)
     if (r.get('gpo') or {}).get('defined'):
         return None      # the GPO rule reports it
@@ -234,7 +237,7 @@ def _service_right_local(ctx):
         return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders', _holder_list(r))])
 
 
-def _service_right_gpo(ctx):
+def _service_right_gpo(ctx: Context) -> Hit | None:
     r = _right(ctx, _windows.SERVICE_LOGON_RIGHT)
     gpo = r.get('gpo') or {}
     if not gpo.get('defined'):
@@ -246,7 +249,7 @@ def _service_right_gpo(ctx):
                    detail="Winning GPO: %s" % gpo.get('name'))
 
 
-def _gmsa_right(ctx):
+def _gmsa_right(ctx: Context) -> Hit | None:
     name = _gmsa_name(ctx)
     if not name:
         return None
@@ -261,7 +264,7 @@ def _gmsa_right(ctx):
                    how=("Add %s to the GPO '%s'." % (name, gpo.get('name'))) if gpo.get('defined') else None)
 
 
-def _deny(ctx):
+def _deny(ctx: Context) -> Hit | None:
     r = _right(ctx, 'SeDenyServiceLogonRight')
     holders = r.get('holders')
     bad = _windows.broad_denied(holders)
@@ -277,7 +280,7 @@ def _deny(ctx):
                    if gpo.get('defined') else None)
 
 
-def _sync_rights(ctx):
+def _sync_rights(ctx: Context) -> Hit | None:
     account = ctx.options.get('sync_service_account')
     ev = []
     for right in _windows.ADSYNC_RIGHTS:
@@ -294,7 +297,7 @@ def _sync_rights(ctx):
         return Hit(ev)
 
 
-def _not_managed(ctx):
+def _not_managed(ctx: Context) -> Hit | None:
     ev = []
     for svc in ctx.host.get('services') or []:
         if svc.get('exists') and _windows.account_kind(svc.get('start_name')) == 'gmsa' and svc.get('managed_account') is False:
@@ -304,7 +307,7 @@ def _not_managed(ctx):
         return Hit(ev)
 
 
-def _gmsa_exists(ctx):
+def _gmsa_exists(ctx: Context) -> Hit | None:
     g = ctx.domain.get('gmsa') or {}
     if g.get('exists') is False:
         custom = bool(ctx.options.get('custom_gmsa'))
@@ -332,19 +335,19 @@ def parse_time(value: object) -> datetime.datetime | None:
 KDS_USABLE_AFTER = datetime.timedelta(hours=10)
 
 
-def _now(ctx):
+def _now(ctx: Context) -> datetime.datetime:
     now = ctx.options.get('now')
     if isinstance(now, datetime.datetime):
         return now if now.tzinfo else now.replace(tzinfo=datetime.timezone.utc)
     return (parse_time(now) if now else None) or datetime.datetime.now(datetime.timezone.utc)
 
 
-def _kds_times(keys):
+def _kds_times(keys: list) -> list[tuple[Any, datetime.datetime | None]]:
     """(key, effective time or None) for each listed key; a non-dict entry has no known time."""
     return [(k, parse_time(k.get('effective_time')) if isinstance(k, dict) else None) for k in keys]
 
 
-def _kds_known(ctx):
+def _kds_known(ctx: Context) -> bool:
     """The KDS verdict is decidable: the key list is known (null = not read) and either one key is
     usable already or every key's effective time is known. Otherwise the rule is skipped."""
     keys = ctx.domain.get('kds_root_keys')
@@ -355,7 +358,7 @@ def _kds_known(ctx):
     return all(t is not None for t in times) or any(t is not None and t + KDS_USABLE_AFTER <= now for t in times)
 
 
-def _kds(ctx):
+def _kds(ctx: Context) -> Hit | None:
     keys = ctx.domain['kds_root_keys']
     if not keys:
         return Hit([evidence_item('domain_facts', 'kds_root_keys', 'Get-KdsRootKey returned no key')])
@@ -381,14 +384,14 @@ def _kds(ctx):
                    '(microsoft.ad.kds_root_key effective_time_hours: 0).' % usable_at.isoformat())
 
 
-def _host_encryption_types(ctx):
+def _host_encryption_types(ctx: Context) -> int | None:
     """The host's SupportedEncryptionTypes value: as gmsa_host read it, else as agent_host_info did (None = absent)."""
     gmsa = ctx.domain.get('gmsa') or {}
     value = _int(gmsa.get('host_encryption_types'))
     return value if value is not None else _int(ctx.get('host.kerberos.supported_encryption_types'))
 
 
-def gmsa_encryption_overlap(ctx):
+def gmsa_encryption_overlap(ctx: Context) -> int | None:
     """Encryption types both the host and the gMSA allow, from the raw bits; None when the gMSA's are unknown."""
     account = _int((ctx.domain.get('gmsa') or {}).get('account_encryption_types'))
     if account is None:
@@ -396,7 +399,7 @@ def gmsa_encryption_overlap(ctx):
     return _windows.encryption_overlap(_host_encryption_types(ctx), account)
 
 
-def _enc(ctx):
+def _enc(ctx: Context) -> Hit | None:
     gmsa = ctx.domain.get('gmsa') or {}
     host = _host_encryption_types(ctx)
     if not gmsa and host is not None and not host & _windows.AES_BITS:
@@ -414,25 +417,25 @@ def _enc(ctx):
             _windows.encryption_type_names(account), account))])
 
 
-def _gmsa_retrieve(ctx):
+def _gmsa_retrieve(ctx: Context) -> Hit | None:
     if ctx.get('domain.gmsa.can_retrieve_password') is False:
         return Hit([evidence_item('gmsa_host', 'can_retrieve_password',
                                   'allowed: %s' % ', '.join(ctx.get('domain.gmsa.principals_allowed_to_retrieve', [])))])
 
 
-def _gmsa_usable(ctx):
+def _gmsa_usable(ctx: Context) -> Hit | None:
     g = ctx.domain.get('gmsa') or {}
     if g.get('exists') and g.get('usable') is False and g.get('can_retrieve_password') is not False \
             and gmsa_encryption_overlap(ctx) != 0:
         return Hit([evidence_item('gmsa_host', 'usable', 'Test-ADServiceAccount returned False')])
 
 
-def _msa_container(ctx):
+def _msa_container(ctx: Context) -> Hit | None:
     if ctx.domain.get('msa_container_exists') is False:
         return Hit([evidence_item('domain_facts', 'msa_container_exists', 'CN=Managed Service Accounts not found')])
 
 
-def _level(value):
+def _level(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, int):
@@ -443,7 +446,7 @@ def _level(value):
     return FUNCTIONAL_LEVELS.get(v)
 
 
-def _ad_level(ctx):
+def _ad_level(ctx: Context) -> Hit | None:
     d = ctx.domain
     failed = []
     builds = [b for b in (_int(x) for x in d.get('dc_os_builds') or []) if b]
@@ -464,12 +467,12 @@ def _ad_level(ctx):
                           '(all of: %s).' % '; '.join(s[1] for s in AD_LEVEL_SOURCES))
 
 
-def _tier0(ctx):
+def _tier0(ctx: Context) -> Hit | None:
     if not ctx.options.get('tier0_acknowledged'):
         return Hit([evidence_item('options', 'tier0_acknowledged', 'false')])
 
 
-def _ntlm(ctx):
+def _ntlm(ctx: Context) -> Hit | None:
     lm = _int(ctx.get('host.ntlm.lm_compatibility_level'))
     restrict = _int(ctx.get('host.ntlm.restrict_sending_ntlm_traffic'))
     if restrict == 2 or (lm is not None and lm >= 5):
@@ -478,13 +481,13 @@ def _ntlm(ctx):
                               % ('default(3)' if lm is None else lm, 'not set' if restrict is None else restrict))])
 
 
-def _reboot(ctx):
+def _reboot(ctx: Context) -> Hit | None:
     if ctx.get('host.pending_reboot.required') is True:
         return Hit([evidence_item('agent_host_info', 'pending_reboot.reasons',
                                   ', '.join(ctx.get('host.pending_reboot.reasons', [])) or 'required')])
 
 
-def _server2025(ctx):
+def _server2025(ctx: Context) -> Hit | None:
     build = _int(ctx.get('host.os.build'))
     if build is None or build < SERVER_2025_BUILD or ctx.get('host.os.product_type') == 'workstation':
         return None
@@ -497,20 +500,20 @@ def _server2025(ctx):
                       'server_2025_min_ubr to verify it, otherwise confirm the update by hand.')
 
 
-def _reach_some(ctx):
+def _reach_some(ctx: Context) -> Hit | None:
     rows = [r for r in ctx.host.get('reachability') or [] if r.get('reachable') is False]
     if rows:
         return Hit([evidence_item('agent_host_info', 'reachability', '%s:%s %s' % (r.get('host'), r.get('port'), r.get('error') or 'unreachable'))
                     for r in rows])
 
 
-def _reach_all(ctx):
+def _reach_all(ctx: Context) -> Hit | None:
     rows = [r for r in ctx.host.get('reachability') or [] if int(r.get('port') or 0) == 443]
     if rows and all(r.get('reachable') is False for r in rows):
         return Hit([evidence_item('agent_host_info', 'reachability', 'none of %d endpoints on 443 reachable' % len(rows))])
 
 
-def _registration_credentials(ctx):
+def _registration_credentials(ctx: Context) -> Hit | None:
     if (ctx.host.get('agent') or {}).get('registered'):
         return None
     if not ctx.options.get('registration_credentials_given'):
@@ -518,7 +521,7 @@ def _registration_credentials(ctx):
                                   'the agent is not registered and no tenant user name and password were given')])
 
 
-def _rights_known(ctx, name):
+def _rights_known(ctx: Context, name: str) -> bool:
     return _right(ctx, name) is not None
 
 
@@ -571,7 +574,7 @@ RULES = [
 ]
 
 
-def _needs_met(ctx, needs):
+def _needs_met(ctx: Context, needs: list) -> bool:
     for need in needs:
         if callable(need):
             if not need(ctx):
@@ -581,7 +584,8 @@ def _needs_met(ctx, needs):
     return True
 
 
-def evaluate(host_info=None, logon_rights=None, domain_facts=None, options=None, rules=None):
+def evaluate(host_info: dict | None = None, logon_rights: dict | None = None, domain_facts: dict | None = None,
+             options: dict | None = None, rules: list[dict] | None = None) -> dict:
     """Apply every rule; return {findings, results, blockers, warnings_ids, ready}.
 
     ``results`` has one entry per rule: {id, status: passed|failed|skipped, message, source}
