@@ -639,6 +639,7 @@ AGENT_STOPPERS = ('registration_credentials_missing',)
 # finding is present, the rule marked it automatic (no GPO owns the setting) and its switch is on.
 REPAIRS: list[tuple[str, str, str]] = [
     ('service_logon_right_missing_all_services', 'service_logon_right', 'grant_right'),
+    ('gmsa_logon_right_missing', 'service_logon_right', 'grant_right'),
     ('tls12_disabled', 'tls', 'set_registry'),
     ('credential_manager_disabled', 'credential_manager', 'set_start_mode'),
     ('execution_policy_blocks_registration', 'execution_policy', 'set_execution_policy'),
@@ -648,8 +649,13 @@ REPAIRS: list[tuple[str, str, str]] = [
 ]
 
 
-def _repair_steps(action: str, options: dict) -> list[dict]:
+def _repair_steps(finding_id: str, action: str, options: dict, present: set[str]) -> list[dict]:
     """The parameters of one planned fix, one entry per change the role makes."""
+    if finding_id == 'gmsa_logon_right_missing':
+        # only a named gMSA that exists can be granted a right; a missing one is reported as gmsa_missing
+        if not options.get('gmsa_name') or 'gmsa_missing' in present:
+            return []
+        return [{'right': _windows.SERVICE_LOGON_RIGHT, 'account': options['gmsa_name']}]
     if action == 'grant_right':
         return [{'right': _windows.SERVICE_LOGON_RIGHT, 'account': _windows.ALL_SERVICES_NAME}]
     if action == 'set_registry':
@@ -671,7 +677,8 @@ def plan_repairs(findings: list[dict], allowed: dict | None, options: dict | Non
         finding = by_id.get(finding_id)
         if finding is None or not allowed.get(switch) or not finding['remediation'].get('automatic'):
             continue
-        plan.extend(dict(step, id=finding_id, action=action) for step in _repair_steps(action, options or {}))
+        plan.extend(dict(step, id=finding_id, action=action)
+                    for step in _repair_steps(finding_id, action, options or {}, set(by_id)))
     return plan
 
 

@@ -182,3 +182,21 @@ def test_old_cloud_name_works_with_a_deprecation():
 def test_unknown_repair_switch_is_refused():
     res = make(Preflight, {'host_info': {}, 'logon_rights': {}, 'repairs_allowed': {'tls12': True}}, {})[0].run(task_vars={})
     assert res['failed'] is True and 'unknown repairs_allowed tls12' in res['msg']
+
+
+def test_the_custom_gmsa_is_granted_the_right_only_when_it_exists_and_no_gpo_defines_it():
+    gpo_rights = fixture('logon_right_info', 'gmsa_logon_right_missing')
+    args = {'host_info': fixture('agent_host_info', 'healthy'), 'logon_rights': gpo_rights, 'gmsa_name': 'CONTOSO\\svcSync$',
+            'repairs_allowed': ALL_ALLOWED, 'tier0_acknowledged': True}
+    res = make(Preflight, args, {})[0].run(task_vars={})
+    assert 'gmsa_logon_right_missing' in res['blockers'] and res['repairs'] == []     # the GPO would undo a grant
+    local_rights = fixture('logon_right_info', 'gmsa_logon_right_missing')
+    local_rights['rights']['SeServiceLogonRight']['gpo'] = {'defined': False}
+    args['logon_rights'] = local_rights
+    res = make(Preflight, args, {})[0].run(task_vars={})
+    grants = [r for r in res['repairs'] if r['id'] == 'gmsa_logon_right_missing']
+    assert grants == [{'id': 'gmsa_logon_right_missing', 'action': 'grant_right', 'right': 'SeServiceLogonRight',
+                       'account': 'CONTOSO\\svcSync$'}]
+    missing = dict(args, gmsa=fixture('gmsa_host', 'not_found'), custom_gmsa=True)
+    res = make(Preflight, missing, {})[0].run(task_vars={})
+    assert [r for r in res['repairs'] if r['id'] == 'gmsa_logon_right_missing'] == []
