@@ -115,6 +115,11 @@ class ActionModule(GatheringAction):
                       host_info=host_info, logon_rights=logon_rights, cloud=_catalog.get_cloud(args['cloud']))
         if warnings:
             result['warnings'] = warnings
-        if deprecations(task_vars):
-            result['deprecations'] = deprecations(task_vars)
+        notices = deprecations(task_vars)
+        if args['sync_service_account'] is not None:
+            notices.append({'msg': 'The preflight option sync_service_account is deprecated; the sync_services action '
+                                   'judges the Connect Sync service account, its status and the GPO behind each right.',
+                            'version': '2.0.0', 'collection_name': 'hybrid_identity.entra_sync'})
+        if notices:
+            result['deprecations'] = notices
         return result

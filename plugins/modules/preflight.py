@@ -98,6 +98,8 @@ options:
   sync_service_account:
     description:
     - Entra Connect Sync (ADSync) service account to check for the three logon rights it needs.
+    - Deprecated, use M(hybrid_identity.entra_sync.sync_services), which also reads the account's status and
+      names the GPO behind each right.
     type: str
   tier0_acknowledged:
     description:

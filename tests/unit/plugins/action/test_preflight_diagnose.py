@@ -200,3 +200,10 @@ def test_the_custom_gmsa_is_granted_the_right_only_when_it_exists_and_no_gpo_def
     missing = dict(args, gmsa=fixture('gmsa_host', 'not_found'), custom_gmsa=True)
     res = make(Preflight, missing, {})[0].run(task_vars={})
     assert [r for r in res['repairs'] if r['id'] == 'gmsa_logon_right_missing'] == []
+
+
+def test_sync_service_account_option_still_works_with_a_deprecation():
+    res = make(Preflight, {'host_info': {}, 'logon_rights': fixture('logon_right_info', 'adsync_rights_missing'),
+                           'sync_service_account': 'CONTOSO\\svc-adsync'}, {})[0].run(task_vars={})
+    assert 'sync_service_account_rights_missing' in res['blockers']
+    assert 'sync_services action' in res['deprecations'][0]['msg']
