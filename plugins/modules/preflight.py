@@ -243,10 +243,27 @@ message:
   returned: always
   type: str
 agent:
-  description:
-  - What the provisioning_agent role does on this host, C(install), C(register), C(installed), C(service) (the
-    agent service entry), C(default_domains) (the host's own domain) and C(message) (set when the role must stop
-    before any change).
+  description: What the provisioning_agent role does on this host.
   returned: always
   type: dict
+  contains:
+    install:
+      description: Install the agent (not installed, or another version than O(agent_version) is).
+      type: bool
+    register:
+      description: Register the agent (no tenant yet).
+      type: bool
+    installed:
+      description: The agent is installed now.
+      type: bool
+    service:
+      description: The agent service entry of the host facts (empty when absent).
+      type: dict
+    default_domains:
+      description: The domains registered when the role is given none, the host's own.
+      type: list
+      elements: dict
+    message:
+      description: Set when the role must stop before any change (C(registration_credentials_missing)).
+      type: str
 '''

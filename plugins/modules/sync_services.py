@@ -37,8 +37,29 @@ options:
   report_dir:
     description: Controller directory for the reports (JSON, Markdown, HTML, JUnit).
     type: path
+extends_documentation_fragment:
+- ansible.builtin.action_common_attributes
+- ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+seealso:
+- module: hybrid_identity.entra_sync.service_account_info
+- module: hybrid_identity.entra_sync.logon_right_info
+- module: hybrid_identity.entra_sync.preflight
 author:
-- hybrid_identity maintainers
+- hybrid_identity maintainers (@hybrid-identity)
 '''
 
 EXAMPLES = r'''
