@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, hybrid_identity maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """health: gather the state of an installed agent (agent_host_info, logon_right_info and, for the
 Service Control Manager events, agent_evidence) and judge it on the controller with the health rules.
 Thin: gather, call plugin_utils, shape. Read-only on the target."""
@@ -8,12 +8,13 @@ Thin: gather, call plugin_utils, shape. Read-only on the target."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._gathering import GatheringAction
-from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _health, _reports
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._gathering import GatheringAction, deprecations
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _findings, _health, _reports
 
 RIGHTS = ['SeServiceLogonRight', 'SeDenyServiceLogonRight']
 
@@ -23,7 +24,7 @@ class ActionModule(GatheringAction):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset((
         'host_info', 'logon_rights', 'evidence', 'agent_service_name', 'updater_service_names', 'gmsa_name',
-        'min_version', 'events', 'since', 'events_hours', 'report_dir', 'formats', 'fail_on_blocker'))
+        'minimum_version', 'min_version', 'events', 'since', 'events_hours', 'report_dir', 'formats', 'fail_on_blocker'))
 
     ARGSPEC = dict(
         host_info=dict(type='dict'),
@@ -32,7 +33,9 @@ class ActionModule(GatheringAction):
         agent_service_name=dict(type='str', default='AADConnectProvisioningAgent'),
         updater_service_names=dict(type='list', elements='str'),
         gmsa_name=dict(type='str'),
-        min_version=dict(type='str'),
+        minimum_version=dict(type='str', aliases=['min_version'],
+                             deprecated_aliases=[dict(name='min_version', version='2.0.0',
+                                                      collection_name='hybrid_identity.entra_sync')]),
         events=dict(type='bool', default=True),
         since=dict(type='str'),
         events_hours=dict(type='int', default=24),
@@ -42,16 +45,16 @@ class ActionModule(GatheringAction):
         fail_on_blocker=dict(type='bool', default=True),
     )
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: Any = None, task_vars: dict | None = None) -> dict:
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         validation, args = self.validate_argument_spec(argument_spec=self.ARGSPEC)
         del validation
-        if args['min_version']:
+        if args['minimum_version']:
             try:
-                _health.parse_version(args['min_version'])
+                _health.parse_version(args['minimum_version'])
             except ValueError as e:
-                raise AnsibleActionFail('Failed to check health: min_version %s' % to_native(e))
+                raise AnsibleActionFail('Failed to check health: minimum_version %s' % to_native(e))
         if args['events_hours'] < 1:
             raise AnsibleActionFail('Failed to check health: events_hours must be at least 1.')
         now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
@@ -77,15 +80,15 @@ class ActionModule(GatheringAction):
                 'since': since_text, 'services': [args['agent_service_name']], 'include_installer_logs': False,
                 'trace_files': 0, 'kds_log_names': [], 'max_events': 50}, task_vars)
         for src in (host_info, logon_rights, evidence or {}):
-            # the KDS search is switched off on purpose: its "no event 4004" warning says nothing here
-            warnings.extend(w for w in src.get('warnings') or [] if 'KDS event 4004' not in w)
+            warnings.extend(src.get('warnings') or [])
 
         options = {'since': since, 'now': now}
         if evidence is not None:
             options['scm_events'] = evidence.get('events') or []
-        for key in ('gmsa_name', 'min_version'):
-            if args[key]:
-                options[key] = args[key]
+        if args['gmsa_name']:
+            options['gmsa_name'] = args['gmsa_name']
+        if args['minimum_version']:
+            options['min_version'] = args['minimum_version']
         verdict = _health.evaluate(host_info, logon_rights, options)
         host = (task_vars or {}).get('inventory_hostname')
         for f in verdict['findings']:
@@ -106,11 +109,15 @@ class ActionModule(GatheringAction):
             rule_results=verdict['results'], repairs=_health.plan_repairs(host_info, logon_rights,
                                                                           verdict['findings'], options),
             since=since_text, since_from=since_from, checked_at=checked_at,
+            message='' if verdict['healthy'] else _findings.failure_message(
+                'Agent health on %s:' % host, verdict['findings'], args['report_dir']),
             events=_health.agent_events(options.get('scm_events'), since), host_info=host_info,
             logon_rights=logon_rights)
         if warnings:
             result['warnings'] = warnings
+        if deprecations(task_vars):
+            result['deprecations'] = deprecations(task_vars)
         if args['fail_on_blocker'] and verdict['blockers']:
             result['failed'] = True
-            result['msg'] = 'Agent health blockers: %s' % ', '.join(verdict['blockers'])
+            result['msg'] = result['message']
         return result

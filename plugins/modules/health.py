@@ -56,10 +56,12 @@ options:
     - The gMSA the agent must run as, for example C(CONTOSO\\provAgentgMSA$) or C(provAgentgMSA$).
     - When omitted, any gMSA is accepted as the service account and the rights are checked for the one the service uses.
     type: str
-  min_version:
+  minimum_version:
     description:
     - Lowest acceptable agent version (dotted numbers, for example C(1.1.1586.0)); older is the
       C(agent_version_below_minimum) warning. Not checked when omitted.
+    - The old name C(min_version) still works and is deprecated.
+    aliases: [min_version]
     type: str
   events:
     description:
@@ -127,7 +129,7 @@ EXAMPLES = r'''
 - name: Check the agent and write the reports
   hybrid_identity.entra_sync.health:
     gmsa_name: CONTOSO\provAgentgMSA$
-    min_version: 1.1.1586.0
+    minimum_version: 1.1.1586.0
     report_dir: "{{ playbook_dir }}/reports/health/{{ inventory_hostname }}"
   register: health
 
@@ -194,6 +196,10 @@ rule_results:
   returned: always
   type: list
   elements: dict
+message:
+  description: Each blocker with its evidence and fix, and the report directory; empty when healthy.
+  returned: always
+  type: str
 repairs:
   description:
   - The safe local fixes for the findings, in order. C(action) is C(grant_right), C(set_managed_account),

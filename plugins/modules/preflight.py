@@ -32,9 +32,10 @@ options:
   cloud:
     description:
     - The Microsoft cloud the agent registers with; selects the endpoints probed.
+    - C(public) and C(us_government) are deprecated names of C(AzureCloud) and C(AzureUSGovernment).
     type: str
-    choices: [public, us_government]
-    default: public
+    choices: [AzureCloud, AzureUSGovernment, public, us_government]
+    default: AzureCloud
   probe_endpoints:
     description:
     - Probe one concrete host per endpoint row of the cloud catalog from the target (TCP only).
@@ -57,6 +58,33 @@ options:
       C(msa_container_exists), C(schema_version), C(schema_has_external_directory_object_id),
       C(domain_functional_level), C(forest_functional_level), C(dc_os_builds).
     type: dict
+  kds_root_key_info:
+    description:
+    - A registered result of M(microsoft.ad.kds_root_key_info); its C(kds_root_keys) are judged. A skipped or
+      failed result is ignored, so a role can pass it whether or not the task ran.
+    type: dict
+  gmsa:
+    description:
+    - A registered result of M(hybrid_identity.entra_sync.gmsa_host) (C(state=query)). A skipped or failed
+      result is ignored. The encryption overlap is computed here from its raw encryption-type bits.
+    type: dict
+  repairs_allowed:
+    description:
+    - Which fixes may be planned in RV(repairs), by switch; a fix is planned only when its finding is present,
+      no GPO owns the setting and its switch is true.
+    - Switches C(service_logon_right), C(tls), C(credential_manager), C(execution_policy), C(stale_install),
+      C(kds_root_key), C(gmsa_encryption_types).
+    type: dict
+    default: {}
+  agent_version:
+    description:
+    - The agent version wanted; a different installed version makes RV(agent.install) true.
+    type: str
+  registration_credentials_given:
+    description:
+    - Whether the tenant user name and password for registration were given. When false and the agent is not
+      registered, the C(registration_credentials_missing) blocker is reported and RV(agent.message) is set.
+    type: bool
   gmsa_name:
     description:
     - The gMSA the agent runs as (C(DOMAIN\\name$)); checked for C(Log on as a service) and deny entries.
@@ -70,6 +98,8 @@ options:
   sync_service_account:
     description:
     - Entra Connect Sync (ADSync) service account to check for the three logon rights it needs.
+    - Deprecated, use M(hybrid_identity.entra_sync.sync_services), which also reads the account's status and
+      names the GPO behind each right.
     type: str
   tier0_acknowledged:
     description:
@@ -118,7 +148,7 @@ author:
 EXAMPLES = r'''
 - name: Check the host before installing the agent
   hybrid_identity.entra_sync.preflight:
-    cloud: public
+    cloud: AzureCloud
     probe_endpoints: true
   register: preflight
 
@@ -194,4 +224,46 @@ report_paths:
   description: Paths of the written reports, by format.
   returned: when report_dir is set
   type: dict
+repairs:
+  description:
+  - The fixes to apply, in order, each with C(id) (the finding it clears), C(action) (C(grant_right),
+    C(set_registry), C(set_start_mode), C(set_execution_policy), C(remove_agent), C(create_kds_root_key),
+    C(set_gmsa_encryption_types)) and its parameters (C(right), C(account), C(path), C(name), C(data),
+    C(service), C(start_mode), C(gmsa)).
+  returned: always
+  type: list
+  elements: dict
+proceed:
+  description:
+  - True when nothing blocks; in check mode also when a planned repair would clear every blocker.
+  returned: always
+  type: bool
+message:
+  description: Each blocker with its evidence and fix, and the report directory; empty when RV(proceed) is true.
+  returned: always
+  type: str
+agent:
+  description: What the provisioning_agent role does on this host.
+  returned: always
+  type: dict
+  contains:
+    install:
+      description: Install the agent (not installed, or another version than O(agent_version) is).
+      type: bool
+    register:
+      description: Register the agent (no tenant yet).
+      type: bool
+    installed:
+      description: The agent is installed now.
+      type: bool
+    service:
+      description: The agent service entry of the host facts (empty when absent).
+      type: dict
+    default_domains:
+      description: The domains registered when the role is given none, the host's own.
+      type: list
+      elements: dict
+    message:
+      description: Set when the role must stop before any change (C(registration_credentials_missing)).
+      type: str
 '''

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, hybrid_identity maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Cloud catalog: what differs between the public and the US Government cloud.
 
 Microsoft publishes two endpoint lists that do not agree: the cloud sync
@@ -24,7 +24,7 @@ SOURCE_INSTALL = 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/h
 SOURCES = {'prerequisites': SOURCE_PREREQ, 'troubleshoot': SOURCE_TROUBLE}
 
 
-def _row(host, port, purpose, source, probe_host=None):
+def _row(host: str, port: int, purpose: str, source: str, probe_host: str | None = None) -> dict:
     return {'host': host, 'port': port, 'purpose': purpose,
             'probe_host': probe_host or (None if host.startswith('*') else host),
             'wildcard': host.startswith('*'), 'source': source}
@@ -33,8 +33,8 @@ def _row(host, port, purpose, source, probe_host=None):
 _P, _T = 'prerequisites', 'troubleshoot'
 
 CLOUDS = {
-    'public': {
-        'name': 'public',
+    'AzureCloud': {
+        'name': 'AzureCloud',
         'display_name': 'Microsoft Entra ID (public / commercial cloud)',
         # None: the installer picks the public cloud by default; one Microsoft
         # sample passes "AzureCloud" but no page documents it, so we pass nothing.
@@ -64,8 +64,8 @@ CLOUDS = {
             _row('ocsp.digicert.com', 80, 'certificate status (DigiCert OCSP)', _T),
         ],
     },
-    'us_government': {
-        'name': 'us_government',
+    'AzureUSGovernment': {
+        'name': 'AzureUSGovernment',
         'display_name': 'Microsoft Entra ID for US Government',
         'environment_name': 'AzureUSGovernment',
         'authority': 'https://login.microsoftonline.us',
@@ -87,28 +87,42 @@ CLOUDS = {
     },
 }
 
-ALIASES = {'commercial': 'public', 'azurecloud': 'public', 'global': 'public',
-           'usgov': 'us_government', 'azureusgovernment': 'us_government', 'gcc_high': 'us_government'}
+# The clouds are named as the installer's ENVIRONMENTNAME and Azure PowerShell name them. The old
+# names (public, us_government) and common spellings still work; roles warn that they are deprecated.
+ALIASES = {'public': 'AzureCloud', 'commercial': 'AzureCloud', 'global': 'AzureCloud',
+           'us_government': 'AzureUSGovernment', 'usgov': 'AzureUSGovernment', 'gcc_high': 'AzureUSGovernment'}
+DEPRECATED_NAMES = ('public', 'us_government')
 
 
 class UnknownCloudError(ValueError):
     pass
 
 
-def cloud_names():
+def cloud_names() -> list[str]:
     return sorted(CLOUDS)
 
 
-def get_cloud(name='public'):
-    """Return a copy of the catalog entry for ``name`` (aliases accepted)."""
-    key = str(name or 'public').strip().lower()
-    key = ALIASES.get(key, key)
-    if key not in CLOUDS:
+def cloud_choices() -> list[str]:
+    """The names an option accepts: the clouds, then the deprecated names."""
+    return cloud_names() + list(DEPRECATED_NAMES)
+
+
+def canonical_cloud(name: str | None) -> str:
+    """'us_government' / 'azureusgovernment' -> 'AzureUSGovernment'; UnknownCloudError otherwise."""
+    text = str(name or 'AzureCloud').strip()
+    by_lower = {key.lower(): key for key in CLOUDS}
+    key = by_lower.get(text.lower()) or ALIASES.get(text.lower())
+    if key is None:
         raise UnknownCloudError("Unknown cloud '%s'; expected one of: %s" % (name, ', '.join(cloud_names())))
-    return copy.deepcopy(CLOUDS[key])
+    return key
 
 
-def endpoints(name='public', sources=None, port=None):
+def get_cloud(name: str | None = 'AzureCloud') -> dict:
+    """Return a copy of the catalog entry for ``name`` (aliases accepted)."""
+    return copy.deepcopy(CLOUDS[canonical_cloud(name)])
+
+
+def endpoints(name: str = 'AzureCloud', sources: object = None, port: int | None = None) -> list[dict]:
     """Endpoint rows of a cloud.
 
     ``sources``: None (both lists), or an iterable of 'prerequisites' / 'troubleshoot'.
@@ -129,7 +143,7 @@ def endpoints(name='public', sources=None, port=None):
     return out
 
 
-def probe_targets(name='public', sources=None):
+def probe_targets(name: str = 'AzureCloud', sources: object = None) -> list[dict]:
     """Unique (probe_host, port) pairs to test, each with the rows it stands for."""
     targets = {}
     for row in endpoints(name, sources):
@@ -140,12 +154,7 @@ def probe_targets(name='public', sources=None):
     return list(targets.values())
 
 
-def installer_properties(name='public'):
-    """MSI/Burn properties for the quiet install: {} for public, ENVIRONMENTNAME for US Gov."""
+def installer_properties(name: str = 'AzureCloud') -> dict:
+    """MSI/Burn properties for the quiet install: {} for AzureCloud, ENVIRONMENTNAME for US Gov."""
     env = get_cloud(name)['environment_name']
     return {'ENVIRONMENTNAME': env} if env else {}
-
-
-def endpoint_for_probe(name, host, port):
-    """Catalog rows a probed (host, port) stands for (used to explain reachability results)."""
-    return [r for r in endpoints(name) if r['probe_host'] == host and int(r['port']) == int(port)]

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, hybrid_identity maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The shared vocabulary of findings and root causes.
 
 A *finding* comes from the prerequisite rules, a *root cause* from the
@@ -34,7 +34,7 @@ _TROUBLE = _LEARN + 'how-to-troubleshoot'
 _INSTALL = _LEARN + 'how-to-install'
 
 
-def _r(summary, how, automatic=False):
+def _r(summary: str, how: str, automatic: bool = False) -> dict:
     return {'summary': summary, 'automatic': automatic, 'how': how}
 
 
@@ -92,8 +92,9 @@ CATALOG = {
         'blocker',
         "The host's Kerberos encryption types do not overlap the gMSA's",
         _r('Align encryption types: AES128/AES256 on the gMSA and allowed on the host.',
-           'Set-ADServiceAccount <gMSA> -KerberosEncryptionType AES128,AES256 (gmsa_host module '
-           'reports the overlap); check the host policy SupportedEncryptionTypes.', False),
+           'prerequisites role with entra_sync_fix_gmsa_encryption_types: true sets them on a custom gMSA '
+           '(microsoft.ad.service_account); otherwise Set-ADServiceAccount <gMSA> -KerberosEncryptionType '
+           'AES128,AES256, and check the host policy SupportedEncryptionTypes.', True),
         _SUPPORT),
     'msa_container_missing': (
         'blocker',
@@ -201,6 +202,28 @@ CATALOG = {
         "The service's account is disabled, locked, expired or must change its password",
         _r('Enable/unlock the account, clear "must change password", set a new password and '
            'update it in the service.', 'Active Directory change; not automated.', False),
+        _KB2995030),
+    'registration_credentials_missing': (
+        'blocker',
+        'The agent must be registered but no tenant credentials were given',
+        _r('Set entra_sync_tenant_username and entra_sync_tenant_password (a Hybrid Identity Administrator), '
+           'for example from a vaulted file; nothing was changed on the host.',
+           'ansible-playbook ... -e entra_sync_tenant_username=<upn> -e @secrets.vault.yml --ask-vault-pass', False),
+        _INSTALL),
+    'sync_service_missing': (
+        'blocker',
+        'The Entra Connect Sync service does not exist on this host',
+        _r('Run the check on the server that runs Entra Connect Sync, or name its service.',
+           'Set entra_sync_adsync_service_name, or leave the host out of the entra_sync_adsync_servers group.', False),
+        _KB2995030),
+    'sync_service_account_right_removed_by_gpo': (
+        'blocker',
+        'A Group Policy defines a logon right the ADSync service account needs without that account',
+        _r('Add the service account to the right in the GPO named in the evidence; a local grant is '
+           'undone at the next policy refresh.',
+           'Group Policy Management: Computer Configuration > Policies > Windows Settings > Security Settings > '
+           'Local Policies > User Rights Assignment > the right named in the evidence, add the account, then '
+           'gpupdate /force. The collection never edits a GPO.', False),
         _KB2995030),
     'sync_service_account_rights_missing': (
         'blocker',
@@ -352,18 +375,18 @@ CATALOG = {
 }
 
 
-def catalog_ids():
+def catalog_ids() -> list[str]:
     return sorted(CATALOG)
 
 
-def describe(finding_id):
+def describe(finding_id: str) -> dict:
     """Catalog row of an id as a dict (raises KeyError for unknown ids)."""
     severity, title, remediation, reference = CATALOG[finding_id]
     return {'id': finding_id, 'severity': severity, 'title': title,
             'remediation': copy.deepcopy(remediation), 'reference': reference}
 
 
-def evidence_item(source, line, text, max_text=500):
+def evidence_item(source: str, line: object, text: object, max_text: int = 500) -> dict:
     """One evidence entry; ``line`` is a line number or a field path."""
     text = '' if text is None else str(text)
     if len(text) > max_text:
@@ -371,8 +394,9 @@ def evidence_item(source, line, text, max_text=500):
     return {'source': str(source), 'line': line, 'text': text}
 
 
-def make_finding(finding_id, evidence=None, source=None, detail=None, severity=None,
-                 confidence=None, remediation=None):
+def make_finding(finding_id: str, evidence: list[dict] | None = None, source: str | None = None,
+                 detail: str | None = None, severity: str | None = None,
+                 confidence: float | None = None, remediation: dict | None = None) -> dict:
     """Build a finding/root-cause dict from the catalog."""
     f = describe(finding_id)
     if severity:
@@ -388,7 +412,25 @@ def make_finding(finding_id, evidence=None, source=None, detail=None, severity=N
     return f
 
 
-def sort_findings(findings):
+def sort_findings(findings: list[dict]) -> list[dict]:
     """Blockers first, then warnings, info; higher confidence first; stable by id."""
     return sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.get('severity'), 9),
                                            -float(f.get('confidence', 0) or 0), f['id']))
+
+
+def failure_message(heading: str, findings: list[dict], report: str | None = None) -> str:
+    """The text a role fails with: each blocker with its evidence and fix, then where the report is."""
+    parts = [heading]
+    for f in findings:
+        if f.get('severity') != 'blocker':
+            continue
+        parts.append('[%s] %s.' % (f['id'], f['title']))
+        if f.get('detail'):
+            parts.append(f['detail'])
+        parts.extend('Evidence (%s %s): %s.' % (e.get('source'), e.get('line') or '', e.get('text'))
+                     for e in f.get('evidence') or [])
+        remediation = f.get('remediation') or {}
+        parts.append('Fix: %s %s' % (remediation.get('summary') or '', remediation.get('how') or ''))
+    if report:
+        parts.append('Report: %s' % report)
+    return '\n'.join(part.strip() for part in parts)

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, hybrid_identity maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Day-2 health rules: does an installed agent keep working?
 
 The same finding model and the same engine as the prerequisite rules
@@ -21,14 +21,14 @@ apply; nothing here ever plans a Group Policy change.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 import json
 import os
 import re
 
-from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _reports, _rules
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _reports, _rules, _windows
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import evidence_item
-from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._rules import (
-    Hit, _holder_keys, _norm_account, _parse_time)
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._rules import Context, Hit, parse_time
 
 SCM_PROVIDER = 'Service Control Manager'
 SCM_EVENTS = {
@@ -37,9 +37,8 @@ SCM_EVENTS = {
     7038: 'could not log on with its configured password (or the managed-account flag is FALSE)',
     7041: "could not log on: the account lacks the requested logon type ('Log on as a service')",
 }
-SERVICE_RIGHT = 'SeServiceLogonRight'
-GPO_PATH = ('Computer Configuration > Policies > Windows Settings > Security Settings > Local Policies > '
-            'User Rights Assignment > Log on as a service')
+SERVICE_RIGHT = _windows.SERVICE_LOGON_RIGHT
+GPO_PATH = _windows.USER_RIGHTS_GPO_PATH + ' > ' + _windows.RIGHT_DISPLAY_NAMES[SERVICE_RIGHT]
 TLS_VALUES = (
     ('tls12_client', 'enabled', r'SCHANNEL\Protocols\TLS 1.2\Client', 'Enabled', 1),
     ('tls12_client', 'disabled_by_default', r'SCHANNEL\Protocols\TLS 1.2\Client', 'DisabledByDefault', 0),
@@ -54,7 +53,7 @@ _PREREQ = {row['id']: row for row in _rules.RULES}
 
 
 # ----------------------------------------------------------------- facts
-def parse_version(value):
+def parse_version(value: Any) -> tuple[int, ...]:
     """'1.1.1586.0' -> (1, 1, 1586, 0); ValueError when it is not dotted numbers."""
     text = str(value or '').strip()
     if not re.match(r'^\d+(\.\d+){0,3}$', text):
@@ -63,26 +62,25 @@ def parse_version(value):
     return tuple(parts + [0] * (4 - len(parts)))
 
 
-def _service(ctx, role):
+def _service(ctx: Context, role: str) -> dict | None:
     return next((s for s in ctx.host.get('services') or [] if s.get('role') == role), None)
 
 
-def _installed(ctx):
+def _installed(ctx: Context) -> bool:
     return (ctx.host.get('agent') or {}).get('installed') is True
 
 
-def _agent_exists(ctx):
+def _agent_exists(ctx: Context) -> bool:
     svc = _service(ctx, 'agent')
     return _installed(ctx) and bool(svc and svc.get('exists'))
 
 
-def _short(account):
+def _short(account: Any) -> str:
     """'CONTOSO\\provAgentgMSA$' / 'provAgentgMSA$@contoso.com' / 'provAgentgMSA' -> 'provagentgmsa'."""
-    text = _norm_account(account).rsplit('\\', maxsplit=1)[-1].split('@')[0]
-    return text.rstrip('$')
+    return _windows.short_account_name(account).rstrip('$')
 
 
-def _gmsa(ctx):
+def _gmsa(ctx: Context) -> tuple[str, str] | None:
     """(name to match, entry to write) of the gMSA the agent should run as, or None."""
     svc = _service(ctx, 'agent') or {}
     start = str(svc.get('start_name') or '')
@@ -92,25 +90,18 @@ def _gmsa(ctx):
         # the service's domain-qualified spelling is the exact entry a GPO editor takes
         entry = start if start and _short(start) == _short(wanted) and '\\' in start else wanted
         return wanted, entry
-    if start.endswith('$'):
+    if _windows.account_kind(start) == 'gmsa':
         return start, start
     return None
 
 
-def _holds(holders_or_list, name, sids=()):
-    keys = _holder_keys(holders_or_list)
-    if _norm_account(name) in keys or _norm_account(name.rsplit('\\', maxsplit=1)[-1]) in keys:
-        return True
-    return any(_norm_account(s) in keys for s in sids if s)
-
-
-def _holder_sids(right, name):
+def _holder_sids(right: dict, name: str) -> list[str | None]:
     return [h.get('sid') for h in right.get('holders') or []
             if isinstance(h, dict) and h.get('name') and _short(h['name']) == _short(name)]
 
 
 # ----------------------------------------------------------------- checks
-def _not_installed(ctx):
+def _not_installed(ctx: Context) -> Hit | None:
     agent = ctx.host.get('agent') or {}
     if agent.get('installed') is False:
         return Hit([evidence_item('agent_host_info', 'agent.installed',
@@ -120,7 +111,7 @@ def _not_installed(ctx):
     return None
 
 
-def _tenant(ctx):
+def _tenant(ctx: Context) -> Hit | None:
     agent = ctx.host.get('agent') or {}
     if not agent.get('tenant_id'):
         return Hit([evidence_item('agent_host_info', 'agent.tenant_id',
@@ -129,7 +120,7 @@ def _tenant(ctx):
     return None
 
 
-def _version(ctx):
+def _version(ctx: Context) -> Hit | None:
     have = ctx.get('host.agent.version')
     want = ctx.options.get('min_version')
     if parse_version(have) < parse_version(want):
@@ -137,7 +128,7 @@ def _version(ctx):
     return None
 
 
-def _running(ctx):
+def _running(ctx: Context) -> Hit | None:
     svc = _service(ctx, 'agent')
     name = (svc or {}).get('name') or (ctx.host.get('agent') or {}).get('service_name')
     if not svc or not svc.get('exists'):
@@ -154,15 +145,15 @@ def _running(ctx):
              'the health role does not.') if disabled else None)
 
 
-def _account(ctx):
+def _account(ctx: Context) -> Hit | None:
     svc = _service(ctx, 'agent')
     start = str(svc.get('start_name') or '')
     wanted = ctx.options.get('gmsa_name')
     if wanted:
-        ok = bool(start) and _short(start) == _short(wanted) and start.endswith('$')
+        ok = bool(start) and _short(start) == _short(wanted) and _windows.account_kind(start) == 'gmsa'
         expected = wanted
     else:
-        ok = start.endswith('$')
+        ok = _windows.account_kind(start) == 'gmsa'
         expected = 'a gMSA (an account ending in $)'
     if ok:
         return None
@@ -170,10 +161,10 @@ def _account(ctx):
                               '%s runs as %s; expected %s' % (svc.get('name'), start or '(unknown)', expected))])
 
 
-def _right_missing(ctx):
+def _right_missing(ctx: Context) -> Hit | None:
     name, entry = _gmsa(ctx)
     right = ctx.rights.get(SERVICE_RIGHT) or {}
-    if _holds(right.get('holders'), name):
+    if _windows.holds(right.get('holders'), name):
         return None
     gpo = right.get('gpo') or {}
     holders = ', '.join(sorted(h.get('name') or h.get('sid') or '?' for h in right.get('holders') or [])) or '(none)'
@@ -189,13 +180,13 @@ def _right_missing(ctx):
                    'locally (ansible.windows.win_user_right name=SeServiceLogonRight users=%s action=add).' % entry)
 
 
-def _right_at_risk(ctx):
+def _right_at_risk(ctx: Context) -> Hit | None:
     name, entry = _gmsa(ctx)
     right = ctx.rights.get(SERVICE_RIGHT) or {}
     gpo = right.get('gpo') or {}
-    if not gpo.get('defined') or not _holds(right.get('holders'), name):
+    if not gpo.get('defined') or not _windows.holds(right.get('holders'), name):
         return None     # no GPO, or already lost (gmsa_logon_right_missing says so)
-    if _holds(gpo.get('account_list'), name, _holder_sids(right, name)):
+    if _windows.holds(gpo.get('account_list'), name, _holder_sids(right, name)):
         return None
     return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders',
                               '%s holds the right now, through a local grant only' % name), _gpo_evidence(gpo)],
@@ -204,12 +195,12 @@ def _right_at_risk(ctx):
                       "replaces the local list with the GPO's, and the agent can no longer log on (event 7041).")
 
 
-def _gpo_evidence(gpo):
+def _gpo_evidence(gpo: dict) -> dict:
     return evidence_item('logon_right_info', 'rights.SeServiceLogonRight.gpo', "GPO '%s' %s (precedence %s) defines: %s" % (
         gpo.get('name'), gpo.get('id'), gpo.get('precedence'), ', '.join(gpo.get('account_list') or []) or '(empty)'))
 
 
-def _gpo_how(gpo, entry):
+def _gpo_how(gpo: dict, entry: str) -> str:
     keep = list(gpo.get('account_list') or [])
     return ("In GPO '%s' %s: %s, add the entry '%s' (keep the existing %s), then run gpupdate /force on the "
             'host. The collection never edits a GPO.' % (
@@ -217,12 +208,12 @@ def _gpo_how(gpo, entry):
                 ', '.join(keep) if keep else 'entries: none'))
 
 
-def _tls_disabled(ctx):
+def _tls_disabled(ctx: Context) -> Hit | None:
     hit = _PREREQ['tls12_disabled']['check'](ctx)
     return hit if hit is not None and hit.severity == 'blocker' else None   # unset values: tls12_keys_not_set
 
 
-def _tls_unset(ctx):
+def _tls_unset(ctx: Context) -> Hit | None:
     tls = ctx.host.get('tls') or {}
     ev = []
     for group, key, path, value, want in TLS_VALUES:
@@ -232,7 +223,7 @@ def _tls_unset(ctx):
     return Hit(ev) if ev else None
 
 
-def _not_managed(ctx):
+def _not_managed(ctx: Context) -> Hit | None:
     hit = _PREREQ['service_not_managed_account']['check'](ctx)
     if hit is not None:
         hit.how = ('The health role with entra_sync_health_repair: true runs sc.exe managedaccount <service> TRUE '
@@ -240,7 +231,7 @@ def _not_managed(ctx):
     return hit
 
 
-def _updater(ctx):
+def _updater(ctx: Context) -> Hit | None:
     svc = _service(ctx, 'updater')
     if not svc or not svc.get('exists'):
         return Hit([evidence_item('agent_host_info', 'services[updater]',
@@ -254,9 +245,9 @@ def _updater(ctx):
         how='The start mode is Disabled: set it back deliberately; the health role does not.' if disabled else None)
 
 
-def agent_events(events, since=None):
+def agent_events(events: list | None, since: datetime.datetime | str | None = None) -> list[dict]:
     """SCM events 7000/7034/7038/7041 of the agent (not the updater) since ``since``, oldest first."""
-    since = _parse_time(since) if isinstance(since, str) else since
+    since = parse_time(since) if isinstance(since, str) else since
     out = []
     for e in events or []:
         if not isinstance(e, dict) or e.get('provider') != SCM_PROVIDER:
@@ -267,14 +258,14 @@ def agent_events(events, since=None):
             continue
         if eid not in SCM_EVENTS or 'updater' in str(e.get('message') or '').lower():
             continue
-        t = _parse_time(e.get('time_created'))
+        t = parse_time(e.get('time_created'))
         if since is not None and t is not None and t < since:
             continue
         out.append(e)
     return sorted(out, key=lambda e: str(e.get('time_created') or ''))
 
 
-def _events(ctx):
+def _events(ctx: Context) -> Hit | None:
     found = agent_events(ctx.options.get('scm_events'), ctx.options.get('since'))
     if not found:
         return None
@@ -287,7 +278,7 @@ def _events(ctx):
                               max_text=300) for e in found[-10:]], detail=detail)
 
 
-def _rights_known(ctx):
+def _rights_known(ctx: Context) -> bool:
     return isinstance(ctx.rights.get(SERVICE_RIGHT), dict)
 
 
@@ -314,7 +305,7 @@ RULES = [
 ]
 
 
-def evaluate(host_info=None, logon_rights=None, options=None):
+def evaluate(host_info: dict | None = None, logon_rights: dict | None = None, options: dict | None = None) -> dict:
     """Apply the health table; same result shape as ``_rules.evaluate``, ``healthy`` instead of ``ready``."""
     verdict = _rules.evaluate(host_info, logon_rights, None, options, rules=RULES)
     verdict['healthy'] = verdict.pop('ready')
@@ -322,7 +313,8 @@ def evaluate(host_info=None, logon_rights=None, options=None):
 
 
 # ----------------------------------------------------------------- repair
-def plan_repairs(host_info, logon_rights, findings, options=None):
+def plan_repairs(host_info: dict | None, logon_rights: dict | None, findings: list[dict] | None,
+                 options: dict | None = None) -> list[dict]:
     """The safe local fixes for ``findings``, in the order to apply them.
 
     [{id, action: grant_right|set_managed_account|start_service|restart_service, service?, right?, account?}].
@@ -339,7 +331,7 @@ def plan_repairs(host_info, logon_rights, findings, options=None):
                          'account': _gmsa(ctx)[1]})
     if 'service_not_managed_account' in auto:
         for svc in ctx.host.get('services') or []:
-            if svc.get('exists') and str(svc.get('start_name') or '').endswith('$') and svc.get('managed_account') is False:
+            if svc.get('exists') and _windows.account_kind(svc.get('start_name')) == 'gmsa' and svc.get('managed_account') is False:
                 plan.append({'id': 'service_not_managed_account', 'action': 'set_managed_account',
                              'service': svc['name']})
                 restart.append(svc)
@@ -356,12 +348,13 @@ def plan_repairs(host_info, logon_rights, findings, options=None):
 
 
 # ----------------------------------------------------------------- time and reports
-def resolve_since(since=None, report_dir=None, hours=24, now=None):
+def resolve_since(since: str | None = None, report_dir: str | None = None, hours: int = 24,
+                  now: datetime.datetime | None = None) -> tuple[datetime.datetime, str]:
     """Start of the event window: ``since`` if given, else the time of the previous health report in
     ``report_dir``, else ``hours`` before ``now``. Returns (datetime, how it was chosen)."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     if since:
-        t = _parse_time(since)
+        t = parse_time(since)
         if t is None:
             raise ValueError("since '%s' is not an ISO 8601 time" % since)
         return t, 'given'
@@ -371,7 +364,7 @@ def resolve_since(since=None, report_dir=None, hours=24, now=None):
     return now - datetime.timedelta(hours=hours), 'last %d hours' % hours
 
 
-def last_check(report_dir):
+def last_check(report_dir: str | None) -> datetime.datetime | None:
     """generated_at of the health report.json in ``report_dir`` (None when absent or not a health report)."""
     path = os.path.join(report_dir, _reports.FILES['json']) if report_dir else None
     if not path or not os.path.isfile(path):
@@ -383,10 +376,10 @@ def last_check(report_dir):
         return None
     if not any(r.get('kind') == 'health' for r in report.get('rules') or [] if isinstance(r, dict)):
         return None
-    return _parse_time(report.get('generated_at'))
+    return parse_time(report.get('generated_at'))
 
 
-def build_report(verdict, host=None, now=None):
+def build_report(verdict: dict, host: str | None = None, now: datetime.datetime | None = None) -> dict:
     """The shared report (report.json schema) with the rules labelled ``health``."""
     results = [dict(r, host=host) for r in verdict['results']]
     report = _reports.build_report(findings=[dict(f, host=host) for f in verdict['findings']],
@@ -396,7 +389,7 @@ def build_report(verdict, host=None, now=None):
     return report
 
 
-def summary(verdict, host=None, checked_at=None, since=None):
+def summary(verdict: dict, host: str | None = None, checked_at: str | None = None, since: str | None = None) -> dict:
     """One line per host for monitoring: status blocker|warning|healthy and the ids."""
     blockers = list(verdict['blockers'])
     warnings = list(verdict['warnings_ids'])

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, hybrid_identity maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Prerequisite rules: one table, one engine.
 
 Inputs are the results of the ``agent_host_info`` and ``logon_right_info``
@@ -9,7 +9,7 @@ modules and, when gathered on a domain controller, domain facts::
     {kds_root_keys: [{key_id, effective_time (ISO 8601), ...}]  (kds_root_key_info shape; null = not read;
                     a key is usable 10 hours after its effective_time),
      gmsa: {name, exists, usable, can_retrieve_password, account_encryption_types,
-            host_encryption_types, encryption_types_compatible, ...}  (gmsa_host shape),
+            host_encryption_types, ...}  (gmsa_host shape; the overlap is computed here from the raw bits),
      msa_container_exists: bool,
      schema_version: int, schema_has_external_directory_object_id: bool,
      domain_functional_level: str|int, forest_functional_level: str|int,
@@ -23,24 +23,16 @@ document it rests on, and a check returning ``None`` (pass) or a ``Hit``.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _windows
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
-    evidence_item, make_finding, sort_findings)
+    evidence_item, failure_message, make_finding, sort_findings)
 
-ALL_SERVICES_SID = 'S-1-5-80-0'
-DEFAULT_GMSA = 'provAgentgMSA$'
-ALL_SERVICES_NAME = 'NT SERVICE\\ALL SERVICES'
-AGENT_SERVICE = 'AADConnectProvisioningAgent'
 DOTNET_471_RELEASE = 461308
 MIN_SERVER_BUILD = 14393          # Windows Server 2016
 SERVER_2025_BUILD = 26100
 MIN_MEMORY_BYTES = 4 * 1024 ** 3
-# Accounts whose presence in "Deny log on as a service" stops the agent.
-DENY_SIDS = {ALL_SERVICES_SID: ALL_SERVICES_NAME, 'S-1-1-0': 'Everyone', 'S-1-5-11': 'Authenticated Users',
-             'S-1-5-32-545': 'BUILTIN\\Users', 'S-1-5-6': 'NT AUTHORITY\\SERVICE'}
-ENC_BITS = {1: 'DES_CBC_CRC', 2: 'DES_CBC_MD5', 4: 'RC4_HMAC', 8: 'AES128', 16: 'AES256'}
-ENC_MASK = 0x1F
-WINDOWS_DEFAULT_ENC = 0x1C   # RC4 | AES128 | AES256 when the policy value is absent
 
 SRC_PREREQ = 'how-to-prerequisites (Microsoft Learn, cloud sync)'
 SRC_SUPPORT = 'Hybrid Sync Agent Installation Issues (Entra support article)'
@@ -67,7 +59,8 @@ FUNCTIONAL_LEVELS = {'windows2000': 0, 'windows2003interim': 1, 'windows2003': 2
 class Hit(object):
     """A triggered rule: evidence plus optional per-outcome overrides."""
 
-    def __init__(self, evidence, severity=None, detail=None, automatic=None, how=None):
+    def __init__(self, evidence: list[dict], severity: str | None = None, detail: str | None = None,
+                 automatic: bool | None = None, how: str | None = None) -> None:
         self.evidence = evidence
         self.severity = severity
         self.detail = detail
@@ -76,14 +69,15 @@ class Hit(object):
 
 
 class Context(object):
-    def __init__(self, host_info=None, logon_rights=None, domain_facts=None, options=None):
+    def __init__(self, host_info: dict | None = None, logon_rights: dict | None = None,
+                 domain_facts: dict | None = None, options: dict | None = None) -> None:
         self.host = host_info or {}
         self.rights_result = logon_rights or {}
         self.rights = (logon_rights or {}).get('rights') or {}
         self.domain = domain_facts or {}
         self.options = options or {}
 
-    def get(self, path, default=None):
+    def get(self, path: str, default: Any = None) -> Any:
         """Dotted lookup: 'host.os.build', 'rights.SeServiceLogonRight', 'domain.gmsa.usable'."""
         root, separator, rest = path.partition('.')
         cur = {'host': self.host, 'rights': self.rights, 'domain': self.domain,
@@ -95,56 +89,31 @@ class Context(object):
         return default if cur is None else cur
 
 
-def _ev(ctx, path, text=None):
+def _ev(ctx: Context, path: str, text: str | None = None) -> dict:
     src = {'host': 'agent_host_info', 'rights': 'logon_right_info', 'domain': 'domain_facts',
            'options': 'options'}[path.split('.')[0]]
     value = ctx.get(path)
     return evidence_item(src, path.split('.', 1)[1], text if text is not None else '%s = %r' % (path.split('.')[-1], value))
 
 
-def _int(value):
+def _int(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
 
 
-def _norm_account(value):
-    v = str(value or '').strip().lstrip('*').lower()
-    return v
-
-
-def _holder_keys(holders):
-    keys = set()
-    for h in holders or []:
-        if isinstance(h, dict):
-            for k in ('sid', 'name'):
-                if h.get(k):
-                    keys.add(_norm_account(h[k]))
-                    if k == 'name' and '\\' in h[k]:
-                        keys.add(_norm_account(h[k].split('\\', 1)[1]))
-        elif h:
-            keys.add(_norm_account(h))
-            if '\\' in str(h):
-                keys.add(_norm_account(str(h).split('\\', 1)[1]))
-    return keys
-
-
-def _has_all_services(keys):
-    return _norm_account(ALL_SERVICES_SID) in keys or _norm_account(ALL_SERVICES_NAME) in keys or 'all services' in keys
-
-
-def _gmsa_name(ctx):
+def _gmsa_name(ctx: Context) -> str | None:
     name = ctx.options.get('gmsa_name') or ctx.get('domain.gmsa.name')
     if not name:
         for svc in ctx.host.get('services') or []:
-            if svc.get('role') == 'agent' and str(svc.get('start_name') or '').endswith('$'):
+            if svc.get('role') == 'agent' and _windows.account_kind(svc.get('start_name')) == 'gmsa':
                 name = svc['start_name']
     return name
 
 
 # ----------------------------------------------------------------- checks
-def _os(ctx):
+def _os(ctx: Context) -> Hit | None:
     os_ = ctx.host.get('os') or {}
     ev, problems = [], []
     if os_.get('installation_type') == 'Client' or os_.get('product_type') == 'workstation':
@@ -162,24 +131,24 @@ def _os(ctx):
     return None
 
 
-def _domain(ctx):
+def _domain(ctx: Context) -> Hit | None:
     if ctx.get('host.domain.joined') is False:
         return Hit([_ev(ctx, 'host.domain.joined')])
 
 
-def _memory(ctx):
+def _memory(ctx: Context) -> Hit | None:
     mem = _int(ctx.get('host.os.total_memory_bytes'))
     if mem is not None and mem < MIN_MEMORY_BYTES * 0.95:   # firmware reserves a little
         return Hit([_ev(ctx, 'host.os.total_memory_bytes', '%.1f GB' % (mem / 1024.0 ** 3))])
 
 
-def _dotnet(ctx):
+def _dotnet(ctx: Context) -> Hit | None:
     rel = _int(ctx.get('host.dotnet.release'))
     if rel is not None and rel < DOTNET_471_RELEASE:
         return Hit([_ev(ctx, 'host.dotnet.release', 'Release = %d (< %d)' % (rel, DOTNET_471_RELEASE))])
 
 
-def _execution_policy(ctx):
+def _execution_policy(ctx: Context) -> Hit | None:
     pol = ctx.host.get('execution_policy') or {}
     ev, severity, gpo_set = [], None, False
     for scope in ('machine_policy', 'user_policy', 'local_machine', 'current_user'):
@@ -197,7 +166,7 @@ def _execution_policy(ctx):
                    how=None if not gpo_set else 'Policy is set by Group Policy: change it in the GPO.')
 
 
-def _tls(ctx):
+def _tls(ctx: Context) -> Hit | None:
     tls = ctx.host.get('tls') or {}
     ev, explicit = [], False
     for side in ('tls12_client', 'tls12_server'):
@@ -221,12 +190,12 @@ def _tls(ctx):
                    'negotiates TLS 1.2 anyway, Microsoft asks for the value.')
 
 
-def _vault(ctx):
+def _vault(ctx: Context) -> Hit | None:
     if str(ctx.get('host.credential_manager.start_mode', '')).lower() == 'disabled':
         return Hit([_ev(ctx, 'host.credential_manager.start_mode')])
 
 
-def _stale(ctx):
+def _stale(ctx: Context) -> Hit | None:
     agent = ctx.host.get('agent') or {}
     left = ctx.host.get('leftovers') or {}
     ev = []
@@ -251,44 +220,43 @@ def _stale(ctx):
         return Hit(ev)
 
 
-def _right(ctx, name):
+def _right(ctx: Context, name: str) -> dict | None:
     r = ctx.rights.get(name)
     return r if isinstance(r, dict) else None
 
 
-def _service_right_local(ctx):
-    r = _right(ctx, 'SeServiceLogonRight')
+def _holder_list(right: dict) -> str:
+    return ', '.join(sorted(h.get('name') or h.get('sid') or '?' for h in right.get('holders') or [])) or '(no holders)'
+
+
+def _service_right_local(ctx: Context) -> Hit | None:
+    r = _right(ctx, _windows.SERVICE_LOGON_RIGHT)
     if (r.get('gpo') or {}).get('defined'):
         return None      # the GPO rule reports it
-    keys = _holder_keys(r.get('holders'))
-    if not _has_all_services(keys):
-        return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders',
-                                  ', '.join(sorted(h.get('name') or h.get('sid') or '?' for h in r.get('holders') or []))
-                                  or '(no holders)')])
+    if not _windows.has_all_services(r.get('holders')):
+        return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders', _holder_list(r))])
 
 
-def _service_right_gpo(ctx):
-    r = _right(ctx, 'SeServiceLogonRight')
+def _service_right_gpo(ctx: Context) -> Hit | None:
+    r = _right(ctx, _windows.SERVICE_LOGON_RIGHT)
     gpo = r.get('gpo') or {}
     if not gpo.get('defined'):
         return None
-    if not _has_all_services(_holder_keys(gpo.get('account_list'))):
+    if not _windows.has_all_services(gpo.get('account_list')):
         return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.gpo',
                                   "GPO '%s' (%s) defines: %s" % (gpo.get('name'), gpo.get('id'),
                                                                  ', '.join(gpo.get('account_list') or []) or '(empty)'))],
                    detail="Winning GPO: %s" % gpo.get('name'))
 
 
-def _gmsa_right(ctx):
+def _gmsa_right(ctx: Context) -> Hit | None:
     name = _gmsa_name(ctx)
     if not name:
         return None
-    r = _right(ctx, 'SeServiceLogonRight')
-    keys = _holder_keys(r.get('holders'))
-    short = _norm_account(name.split('\\')[-1])
+    r = _right(ctx, _windows.SERVICE_LOGON_RIGHT)
     # The gMSA itself must hold the right (NT SERVICE\ALL SERVICES covers the
     # install-time virtual account, not the gMSA logon checked by event 7041).
-    if short not in keys and _norm_account(name) not in keys:
+    if not _windows.holds(r.get('holders'), name):
         gpo = r.get('gpo') or {}
         return Hit([evidence_item('logon_right_info', 'rights.SeServiceLogonRight.holders',
                                   '%s is not a holder' % name)],
@@ -296,14 +264,14 @@ def _gmsa_right(ctx):
                    how=("Add %s to the GPO '%s'." % (name, gpo.get('name'))) if gpo.get('defined') else None)
 
 
-def _deny(ctx):
+def _deny(ctx: Context) -> Hit | None:
     r = _right(ctx, 'SeDenyServiceLogonRight')
-    keys = _holder_keys(r.get('holders'))
-    bad = [label for sid, label in DENY_SIDS.items() if _norm_account(sid) in keys or _norm_account(label) in keys]
-    for extra in (_gmsa_name(ctx), DEFAULT_GMSA, 'NT SERVICE\\' + AGENT_SERVICE):
-        if extra and (_norm_account(extra) in keys or _norm_account(extra.split('\\')[-1]) in keys):
+    holders = r.get('holders')
+    bad = _windows.broad_denied(holders)
+    for extra in (_gmsa_name(ctx), _windows.DEFAULT_GMSA, 'NT SERVICE\\' + _windows.AGENT_SERVICE):
+        if extra and _windows.holds(holders, extra):
             bad.append(extra)
-    bad.extend(k for k in keys if k.startswith('pgmsa_'))
+    bad.extend(k for k in _windows.holder_keys(holders) if k.startswith(_windows.WRITEBACK_GMSA_PREFIX))
     if bad:
         gpo = r.get('gpo') or {}
         return Hit([evidence_item('logon_right_info', 'rights.SeDenyServiceLogonRight.holders', ', '.join(bad))],
@@ -312,39 +280,34 @@ def _deny(ctx):
                    if gpo.get('defined') else None)
 
 
-SYNC_RIGHTS = ('SeServiceLogonRight', 'SeBatchLogonRight', 'SeInteractiveLogonRight')
-
-
-def _sync_rights(ctx):
-    acct = ctx.options.get('sync_service_account')
-    short = _norm_account(str(acct).rsplit('\\', maxsplit=1)[-1])
+def _sync_rights(ctx: Context) -> Hit | None:
+    account = ctx.options.get('sync_service_account')
     ev = []
-    for right in SYNC_RIGHTS:
+    for right in _windows.ADSYNC_RIGHTS:
         r = _right(ctx, right)
         if r is None:
             continue
-        keys = _holder_keys(r.get('holders'))
-        if short not in keys and _norm_account(acct) not in keys:
-            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % right, '%s is not a holder' % acct))
-        deny = _right(ctx, right.replace('Se', 'SeDeny', 1))
-        if deny and (short in _holder_keys(deny.get('holders')) or _norm_account(acct) in _holder_keys(deny.get('holders'))):
-            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % right.replace('Se', 'SeDeny', 1),
-                                    '%s is denied' % acct))
+        if not _windows.holds(r.get('holders'), account):
+            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % right, '%s is not a holder' % account))
+        deny = _right(ctx, _windows.deny_twin(right))
+        if deny and _windows.holds(deny.get('holders'), account):
+            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % _windows.deny_twin(right),
+                                    '%s is denied' % account))
     if ev:
         return Hit(ev)
 
 
-def _not_managed(ctx):
+def _not_managed(ctx: Context) -> Hit | None:
     ev = []
     for svc in ctx.host.get('services') or []:
-        if svc.get('exists') and str(svc.get('start_name') or '').endswith('$') and svc.get('managed_account') is False:
+        if svc.get('exists') and _windows.account_kind(svc.get('start_name')) == 'gmsa' and svc.get('managed_account') is False:
             ev.append(evidence_item('agent_host_info', 'services[%s].managed_account' % svc.get('name'),
                                     '%s runs as %s, managed account = FALSE' % (svc.get('name'), svc.get('start_name'))))
     if ev:
         return Hit(ev)
 
 
-def _gmsa_exists(ctx):
+def _gmsa_exists(ctx: Context) -> Hit | None:
     g = ctx.domain.get('gmsa') or {}
     if g.get('exists') is False:
         custom = bool(ctx.options.get('custom_gmsa'))
@@ -353,7 +316,8 @@ def _gmsa_exists(ctx):
                    detail=None if custom else 'The default gMSA is created during registration.')
 
 
-def _parse_time(value):
+def parse_time(value: object) -> datetime.datetime | None:
+    """An ISO 8601 time (a trailing Z accepted) as an aware datetime, UTC when no zone is given; None when unreadable."""
     try:
         text = str(value).replace('Z', '+00:00')
         t = datetime.datetime.fromisoformat(text)
@@ -371,19 +335,19 @@ def _parse_time(value):
 KDS_USABLE_AFTER = datetime.timedelta(hours=10)
 
 
-def _now(ctx):
+def _now(ctx: Context) -> datetime.datetime:
     now = ctx.options.get('now')
     if isinstance(now, datetime.datetime):
         return now if now.tzinfo else now.replace(tzinfo=datetime.timezone.utc)
-    return (_parse_time(now) if now else None) or datetime.datetime.now(datetime.timezone.utc)
+    return (parse_time(now) if now else None) or datetime.datetime.now(datetime.timezone.utc)
 
 
-def _kds_times(keys):
+def _kds_times(keys: list) -> list[tuple[Any, datetime.datetime | None]]:
     """(key, effective time or None) for each listed key; a non-dict entry has no known time."""
-    return [(k, _parse_time(k.get('effective_time')) if isinstance(k, dict) else None) for k in keys]
+    return [(k, parse_time(k.get('effective_time')) if isinstance(k, dict) else None) for k in keys]
 
 
-def _kds_known(ctx):
+def _kds_known(ctx: Context) -> bool:
     """The KDS verdict is decidable: the key list is known (null = not read) and either one key is
     usable already or every key's effective time is known. Otherwise the rule is skipped."""
     keys = ctx.domain.get('kds_root_keys')
@@ -394,7 +358,7 @@ def _kds_known(ctx):
     return all(t is not None for t in times) or any(t is not None and t + KDS_USABLE_AFTER <= now for t in times)
 
 
-def _kds(ctx):
+def _kds(ctx: Context) -> Hit | None:
     keys = ctx.domain['kds_root_keys']
     if not keys:
         return Hit([evidence_item('domain_facts', 'kds_root_keys', 'Get-KdsRootKey returned no key')])
@@ -420,50 +384,58 @@ def _kds(ctx):
                    '(microsoft.ad.kds_root_key effective_time_hours: 0).' % usable_at.isoformat())
 
 
-def _enc(ctx):
+def _host_encryption_types(ctx: Context) -> int | None:
+    """The host's SupportedEncryptionTypes value: as gmsa_host read it, else as agent_host_info did (None = absent)."""
     gmsa = ctx.domain.get('gmsa') or {}
-    host_types = _int(ctx.get('host.kerberos.supported_encryption_types'))
-    if not gmsa and host_types is not None and not host_types & 0x18:
+    value = _int(gmsa.get('host_encryption_types'))
+    return value if value is not None else _int(ctx.get('host.kerberos.supported_encryption_types'))
+
+
+def gmsa_encryption_overlap(ctx: Context) -> int | None:
+    """Encryption types both the host and the gMSA allow, from the raw bits; None when the gMSA's are unknown."""
+    account = _int((ctx.domain.get('gmsa') or {}).get('account_encryption_types'))
+    if account is None:
+        return None
+    return _windows.encryption_overlap(_host_encryption_types(ctx), account)
+
+
+def _enc(ctx: Context) -> Hit | None:
+    gmsa = ctx.domain.get('gmsa') or {}
+    host = _host_encryption_types(ctx)
+    if not gmsa and host is not None and not host & _windows.AES_BITS:
         return Hit([evidence_item('agent_host_info', 'kerberos.supported_encryption_types',
-                                  'host allows %s only; no AES' % (','.join(
-                                      n for b, n in sorted(ENC_BITS.items()) if host_types & b) or 'none'))],
+                                  'host allows %s only; no AES' % _windows.encryption_type_names(host))],
                    severity='warning',
                    detail='gMSA facts were not given; a gMSA limited to AES will not overlap this host.')
-    if gmsa.get('encryption_types_compatible') is False:
-        return Hit([evidence_item('gmsa_host', 'encryption_types_compatible', 'host=%s gmsa=%s overlap=%s' % (
-            gmsa.get('host_encryption_types'), gmsa.get('account_encryption_types'), gmsa.get('encryption_overlap')))])
-    acct = _int(gmsa.get('account_encryption_types'))
-    host = _int(ctx.get('host.kerberos.supported_encryption_types'))
-    if acct is None:
+    if gmsa_encryption_overlap(ctx) != 0:
         return None
-    host_eff = WINDOWS_DEFAULT_ENC if host is None else host
-    if (acct & host_eff & ENC_MASK) == 0:
-        def names(v):
-            return ','.join(n for b, n in sorted(ENC_BITS.items()) if v & b) or 'none'
-        return Hit([evidence_item('agent_host_info', 'kerberos.supported_encryption_types',
-                                  'host: %s (%s)' % (names(host_eff), 'default' if host is None else host)),
-                    evidence_item('domain_facts', 'gmsa.account_encryption_types', 'gMSA: %s' % names(acct))])
+    account = _int(gmsa.get('account_encryption_types'))
+    return Hit([evidence_item('agent_host_info', 'kerberos.supported_encryption_types', 'host: %s (%s)' % (
+        _windows.encryption_type_names(_windows.effective_host_encryption_types(host)),
+        'Windows default' if host is None else host)),
+        evidence_item('gmsa_host', 'account_encryption_types', 'gMSA: %s (%s)' % (
+            _windows.encryption_type_names(account), account))])
 
 
-def _gmsa_retrieve(ctx):
+def _gmsa_retrieve(ctx: Context) -> Hit | None:
     if ctx.get('domain.gmsa.can_retrieve_password') is False:
         return Hit([evidence_item('gmsa_host', 'can_retrieve_password',
                                   'allowed: %s' % ', '.join(ctx.get('domain.gmsa.principals_allowed_to_retrieve', [])))])
 
 
-def _gmsa_usable(ctx):
+def _gmsa_usable(ctx: Context) -> Hit | None:
     g = ctx.domain.get('gmsa') or {}
     if g.get('exists') and g.get('usable') is False and g.get('can_retrieve_password') is not False \
-            and g.get('encryption_types_compatible') is not False:
+            and gmsa_encryption_overlap(ctx) != 0:
         return Hit([evidence_item('gmsa_host', 'usable', 'Test-ADServiceAccount returned False')])
 
 
-def _msa_container(ctx):
+def _msa_container(ctx: Context) -> Hit | None:
     if ctx.domain.get('msa_container_exists') is False:
         return Hit([evidence_item('domain_facts', 'msa_container_exists', 'CN=Managed Service Accounts not found')])
 
 
-def _level(value):
+def _level(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, int):
@@ -474,7 +446,7 @@ def _level(value):
     return FUNCTIONAL_LEVELS.get(v)
 
 
-def _ad_level(ctx):
+def _ad_level(ctx: Context) -> Hit | None:
     d = ctx.domain
     failed = []
     builds = [b for b in (_int(x) for x in d.get('dc_os_builds') or []) if b]
@@ -495,12 +467,12 @@ def _ad_level(ctx):
                           '(all of: %s).' % '; '.join(s[1] for s in AD_LEVEL_SOURCES))
 
 
-def _tier0(ctx):
+def _tier0(ctx: Context) -> Hit | None:
     if not ctx.options.get('tier0_acknowledged'):
         return Hit([evidence_item('options', 'tier0_acknowledged', 'false')])
 
 
-def _ntlm(ctx):
+def _ntlm(ctx: Context) -> Hit | None:
     lm = _int(ctx.get('host.ntlm.lm_compatibility_level'))
     restrict = _int(ctx.get('host.ntlm.restrict_sending_ntlm_traffic'))
     if restrict == 2 or (lm is not None and lm >= 5):
@@ -509,13 +481,13 @@ def _ntlm(ctx):
                               % ('default(3)' if lm is None else lm, 'not set' if restrict is None else restrict))])
 
 
-def _reboot(ctx):
+def _reboot(ctx: Context) -> Hit | None:
     if ctx.get('host.pending_reboot.required') is True:
         return Hit([evidence_item('agent_host_info', 'pending_reboot.reasons',
                                   ', '.join(ctx.get('host.pending_reboot.reasons', [])) or 'required')])
 
 
-def _server2025(ctx):
+def _server2025(ctx: Context) -> Hit | None:
     build = _int(ctx.get('host.os.build'))
     if build is None or build < SERVER_2025_BUILD or ctx.get('host.os.product_type') == 'workstation':
         return None
@@ -528,20 +500,28 @@ def _server2025(ctx):
                       'server_2025_min_ubr to verify it, otherwise confirm the update by hand.')
 
 
-def _reach_some(ctx):
+def _reach_some(ctx: Context) -> Hit | None:
     rows = [r for r in ctx.host.get('reachability') or [] if r.get('reachable') is False]
     if rows:
         return Hit([evidence_item('agent_host_info', 'reachability', '%s:%s %s' % (r.get('host'), r.get('port'), r.get('error') or 'unreachable'))
                     for r in rows])
 
 
-def _reach_all(ctx):
+def _reach_all(ctx: Context) -> Hit | None:
     rows = [r for r in ctx.host.get('reachability') or [] if int(r.get('port') or 0) == 443]
     if rows and all(r.get('reachable') is False for r in rows):
         return Hit([evidence_item('agent_host_info', 'reachability', 'none of %d endpoints on 443 reachable' % len(rows))])
 
 
-def _rights_known(ctx, name):
+def _registration_credentials(ctx: Context) -> Hit | None:
+    if (ctx.host.get('agent') or {}).get('registered'):
+        return None
+    if not ctx.options.get('registration_credentials_given'):
+        return Hit([evidence_item('options', 'registration_credentials_given',
+                                  'the agent is not registered and no tenant user name and password were given')])
+
+
+def _rights_known(ctx: Context, name: str) -> bool:
     return _right(ctx, name) is not None
 
 
@@ -583,6 +563,8 @@ RULES = [
         'schema_has_external_directory_object_id'))], 'source': 'strictest of: ' + '; '.join(
         sorted(set(s[2] for s in AD_LEVEL_SOURCES))), 'check': _ad_level},
     {'id': 'tier0_host', 'needs': [], 'source': SRC_PREREQ, 'check': _tier0},
+    {'id': 'registration_credentials_missing', 'needs': ['host.agent', 'options.registration_credentials_given'],
+     'source': SRC_INSTALL, 'check': _registration_credentials},
     {'id': 'ntlm_enabled', 'needs': ['host.ntlm'], 'source': SRC_PREREQ, 'check': _ntlm},
     {'id': 'pending_reboot', 'needs': ['host.pending_reboot'], 'source': SRC_INSTALL, 'check': _reboot},
     {'id': 'server_2025_update_missing', 'needs': ['host.os.build'], 'source': SRC_PREREQ, 'check': _server2025},
@@ -592,7 +574,7 @@ RULES = [
 ]
 
 
-def _needs_met(ctx, needs):
+def _needs_met(ctx: Context, needs: list) -> bool:
     for need in needs:
         if callable(need):
             if not need(ctx):
@@ -602,7 +584,8 @@ def _needs_met(ctx, needs):
     return True
 
 
-def evaluate(host_info=None, logon_rights=None, domain_facts=None, options=None, rules=None):
+def evaluate(host_info: dict | None = None, logon_rights: dict | None = None, domain_facts: dict | None = None,
+             options: dict | None = None, rules: list[dict] | None = None) -> dict:
     """Apply every rule; return {findings, results, blockers, warnings_ids, ready}.
 
     ``results`` has one entry per rule: {id, status: passed|failed|skipped, message, source}
@@ -645,3 +628,77 @@ def evaluate(host_info=None, logon_rights=None, domain_facts=None, options=None,
     return {'findings': findings, 'results': results, 'blockers': blockers,
             'warnings_ids': [f['id'] for f in findings if f['severity'] == 'warning'],
             'ready': not blockers}
+
+
+# ----------------------------------------------------------------- repair plan
+# Findings that stop the provisioning_agent role before it changes anything.
+AGENT_STOPPERS = ('registration_credentials_missing',)
+
+# The local or domain fixes the prerequisites role may apply: the finding each clears, the switch
+# (a key of ``allowed``) that permits it, and the step the role runs. A fix is planned only when its
+# finding is present, the rule marked it automatic (no GPO owns the setting) and its switch is on.
+REPAIRS: list[tuple[str, str, str]] = [
+    ('service_logon_right_missing_all_services', 'service_logon_right', 'grant_right'),
+    ('gmsa_logon_right_missing', 'service_logon_right', 'grant_right'),
+    ('tls12_disabled', 'tls', 'set_registry'),
+    ('credential_manager_disabled', 'credential_manager', 'set_start_mode'),
+    ('execution_policy_blocks_registration', 'execution_policy', 'set_execution_policy'),
+    ('stale_agent_installation', 'stale_install', 'remove_agent'),
+    ('kds_root_key_missing', 'kds_root_key', 'create_kds_root_key'),
+    ('kerberos_encryption_mismatch', 'gmsa_encryption_types', 'set_gmsa_encryption_types'),
+]
+
+
+def _repair_steps(finding_id: str, action: str, options: dict, present: set[str]) -> list[dict]:
+    """The parameters of one planned fix, one entry per change the role makes."""
+    if finding_id == 'gmsa_logon_right_missing':
+        # only a named gMSA that exists can be granted a right; a missing one is reported as gmsa_missing
+        if not options.get('gmsa_name') or 'gmsa_missing' in present:
+            return []
+        return [{'right': _windows.SERVICE_LOGON_RIGHT, 'account': options['gmsa_name']}]
+    if action == 'grant_right':
+        return [{'right': _windows.SERVICE_LOGON_RIGHT, 'account': _windows.ALL_SERVICES_NAME}]
+    if action == 'set_registry':
+        return [{'path': path, 'name': name, 'data': data} for path, name, data in _windows.TLS12_REGISTRY_VALUES]
+    if action == 'set_start_mode':
+        return [{'service': _windows.CREDENTIAL_MANAGER_SERVICE, 'start_mode': 'manual'}]
+    if action == 'set_gmsa_encryption_types':
+        # only a custom gMSA is ours to change; the default one is created by registration
+        return [{'gmsa': options['gmsa_name']}] if options.get('gmsa_name') else []
+    return [{}]
+
+
+def plan_repairs(findings: list[dict], allowed: dict | None, options: dict | None = None) -> list[dict]:
+    """The fixes to apply for ``findings``, in order: [{id, action, ...parameters}]."""
+    allowed = allowed or {}
+    by_id = {f['id']: f for f in findings}
+    plan = []
+    for finding_id, switch, action in REPAIRS:
+        finding = by_id.get(finding_id)
+        if finding is None or not allowed.get(switch) or not finding['remediation'].get('automatic'):
+            continue
+        plan.extend(dict(step, id=finding_id, action=action)
+                    for step in _repair_steps(finding_id, action, options or {}, set(by_id)))
+    return plan
+
+
+def may_proceed(blockers: list[str], repairs: list[dict], check_mode: bool) -> bool:
+    """Whether the role may go on: nothing blocks, or (check mode, where nothing changes) a planned fix clears every blocker."""
+    if not blockers:
+        return True
+    return check_mode and set(blockers) <= {r['id'] for r in repairs}
+
+
+def plan_agent(host_info: dict, agent_version: str | None, findings: list[dict], host: str | None) -> dict:
+    """What the provisioning_agent role does on this host: install (absent, or another version wanted),
+    register (no tenant yet), the domains to register when none are given (the host's own), and
+    ``message``, set when the agent cannot be registered and the role must stop before any change."""
+    agent = host_info.get('agent') or {}
+    domain = (host_info.get('domain') or {}).get('name')
+    stop = [f for f in findings if f['id'] in AGENT_STOPPERS]
+    return {'install': not agent.get('installed') or bool(agent_version and agent.get('version') != agent_version),
+            'register': not agent.get('registered'),
+            'installed': bool(agent.get('installed')),
+            'service': next((svc for svc in host_info.get('services') or [] if svc.get('role') == 'agent'), {}),
+            'default_domains': [{'name': domain}] if domain else [],
+            'message': failure_message('Cannot install the agent on %s:' % host, stop) if stop else ''}

@@ -133,7 +133,7 @@ def test_yes_no_questions_become_booleans_and_each_mapping_reads_one_question(te
 @pytest.mark.parametrize("answers", [
     {},  # the survey defaults
     {"entra_sync_survey_allow_reboot": "yes", "entra_sync_survey_remediate_tls": "no",
-     "entra_sync_cloud": "us_government", "entra_sync_gmsa_name": "svcCloudSync$",
+     "entra_sync_cloud": "AzureUSGovernment", "entra_sync_gmsa_name": "svcCloudSync$",
      "entra_sync_survey_domains": "contoso.com: dc01.contoso.com, dc02.contoso.com\n\n  fabrikam.com  \n"},
 ])
 def test_rendered_answers_pass_the_roles_argument_specs(templates, answers):
@@ -171,7 +171,7 @@ def test_install_template_asks_what_the_issue_names(templates):
                 "entra_sync_installer_url", "entra_sync_installer_path"):
         assert var in asked, var
     cloud = [q for q in install["survey_spec"]["spec"] if q["variable"] == "entra_sync_cloud"][0]
-    assert "us_government" in _choices(cloud) and "AzureUSGovernment" in cloud["question_description"]
+    assert _choices(cloud) == ["AzureCloud", "AzureUSGovernment"]
     # One install job at a time per tenant; the role throttles hosts inside the job.
     assert install["allow_simultaneous"] is False
 

@@ -98,3 +98,120 @@ def test_diagnose_missing_path_fails_with_its_name(tmp_path):
     action, calls = make(Diagnose, {'evidence_path': [str(tmp_path / 'missing.zip')]}, {})
     with pytest.raises(AnsibleActionFail, match='missing.zip'):
         action.run(task_vars={})
+
+
+ALL_ALLOWED = {'service_logon_right': True, 'tls': True, 'credential_manager': True, 'execution_policy': True,
+               'stale_install': True, 'kds_root_key': True, 'gmsa_encryption_types': True}
+
+
+def test_preflight_plans_the_allowed_fixes_and_says_why_it_stops():
+    action = make(Preflight, {'host_info': fixture('agent_host_info', 'tls12_disabled'),
+                              'logon_rights': fixture('logon_right_info', 'all_services_missing'),
+                              'tier0_acknowledged': True, 'repairs_allowed': {'tls': True}}, {})[0]
+    res = action.run(task_vars={'inventory_hostname': 'sync01'})
+    assert {r['action'] for r in res['repairs']} == {'set_registry'}   # the right's switch is off
+    assert len(res['repairs']) == 8 and res['proceed'] is False
+    assert 'Prerequisites not met on sync01' in res['message'] and '[tls12_disabled]' in res['message']
+    assert '[service_logon_right_missing_all_services]' in res['message']
+
+
+def test_check_mode_goes_on_when_a_planned_fix_clears_every_blocker():
+    args = {'host_info': fixture('agent_host_info', 'tls12_disabled'), 'logon_rights': fixture('logon_right_info', 'healthy'),
+            'tier0_acknowledged': True, 'repairs_allowed': ALL_ALLOWED}
+    action = make(Preflight, args, {})[0]
+    assert action.run(task_vars={})['proceed'] is False           # a real run applies the fix, then judges again
+    action._play_context.check_mode = True
+    res = action.run(task_vars={})
+    assert res['proceed'] is True and res['message'] == '' and res['blockers'] == ['tls12_disabled']
+
+
+def test_no_local_grant_is_planned_when_a_gpo_defines_the_right():
+    action = make(Preflight, {'host_info': fixture('agent_host_info', 'healthy'),
+                              'logon_rights': fixture('logon_right_info', 'gpo_defines_right_without_all_services'),
+                              'repairs_allowed': ALL_ALLOWED, 'tier0_acknowledged': True}, {})[0]
+    res = action.run(task_vars={})
+    assert res['blockers'] == ['service_logon_right_removed_by_gpo'] and res['repairs'] == []
+
+
+def test_execution_policy_set_by_a_user_policy_gpo_is_not_planned():
+    host = fixture('agent_host_info', 'execution_policy_unrestricted')
+    host['execution_policy'] = {'machine_policy': 'Undefined', 'user_policy': 'Unrestricted',
+                                'local_machine': 'Undefined', 'current_user': 'Undefined'}
+    action = make(Preflight, {'host_info': host, 'logon_rights': {}, 'repairs_allowed': ALL_ALLOWED}, {})[0]
+    res = action.run(task_vars={})
+    assert 'execution_policy_blocks_registration' in res['blockers']
+    assert [r for r in res['repairs'] if r['action'] == 'set_execution_policy'] == []
+
+
+def test_skipped_domain_tasks_are_ignored_and_real_ones_judged():
+    host, rights = fixture('agent_host_info', 'healthy'), fixture('logon_right_info', 'healthy')
+    skipped = {'changed': False, 'skipped': True, 'skip_reason': 'Conditional result was False'}
+    res = make(Preflight, {'host_info': host, 'logon_rights': rights, 'kds_root_key_info': skipped, 'gmsa': skipped,
+                           'tier0_acknowledged': True}, {})[0].run(task_vars={})
+    assert res['ready'] is True
+    gmsa = fixture('gmsa_host', 'kerberos_mismatch')
+    res = make(Preflight, {'host_info': host, 'logon_rights': rights, 'kds_root_key_info': {'kds_root_keys': []},
+                           'gmsa': gmsa, 'tier0_acknowledged': True}, {})[0].run(task_vars={})
+    assert {'kds_root_key_missing', 'kerberos_encryption_mismatch'} <= set(res['blockers'])
+
+
+def test_missing_registration_credentials_stop_the_agent_before_any_change():
+    host = fixture('agent_host_info', 'healthy')
+    res = make(Preflight, {'host_info': host, 'logon_rights': {}, 'registration_credentials_given': False,
+                           'tier0_acknowledged': True}, {})[0].run(task_vars={'inventory_hostname': 'sync01'})
+    assert res['blockers'] == ['registration_credentials_missing']
+    assert res['agent']['register'] is True and 'entra_sync_tenant_username' in res['agent']['message']
+    registered = fixture('agent_host_info', 'healthy_installed_registered')
+    res = make(Preflight, {'host_info': registered, 'logon_rights': {}, 'registration_credentials_given': False,
+                           'tier0_acknowledged': True}, {})[0].run(task_vars={})
+    assert res['agent']['register'] is False and res['agent']['message'] == ''
+    assert 'registration_credentials_missing' not in res['blockers']
+
+
+def test_agent_plan_installs_another_version_and_registers_the_host_domain():
+    registered = fixture('agent_host_info', 'healthy_installed_registered')
+    plan = make(Preflight, {'host_info': registered, 'logon_rights': {}, 'agent_version': '9.9.9.9'}, {})[0] \
+        .run(task_vars={})['agent']
+    assert plan['install'] is True and plan['register'] is False and plan['service']['role'] == 'agent'
+    fresh = make(Preflight, {'host_info': fixture('agent_host_info', 'healthy'), 'logon_rights': {}}, {})[0] \
+        .run(task_vars={})['agent']
+    assert fresh['install'] is True and fresh['default_domains'] == [{'name': 'contoso.com'}]
+
+
+def test_old_cloud_name_works_with_a_deprecation():
+    action = make(Preflight, {'cloud': 'us_government', 'host_info': {}, 'logon_rights': {}}, {})[0]
+    res = action.run(task_vars={'entra_sync_cloud': 'us_government', 'entra_sync_reboot_timeout': 600})
+    assert res['cloud']['name'] == 'AzureUSGovernment'
+    assert [d['msg'] for d in res['deprecations']] == [
+        'The variable entra_sync_reboot_timeout is renamed entra_sync_reboot_timeout_seconds; set the new name.',
+        'entra_sync_cloud=us_government is deprecated; use AzureUSGovernment.']
+
+
+def test_unknown_repair_switch_is_refused():
+    res = make(Preflight, {'host_info': {}, 'logon_rights': {}, 'repairs_allowed': {'tls12': True}}, {})[0].run(task_vars={})
+    assert res['failed'] is True and 'unknown repairs_allowed tls12' in res['msg']
+
+
+def test_the_custom_gmsa_is_granted_the_right_only_when_it_exists_and_no_gpo_defines_it():
+    gpo_rights = fixture('logon_right_info', 'gmsa_logon_right_missing')
+    args = {'host_info': fixture('agent_host_info', 'healthy'), 'logon_rights': gpo_rights, 'gmsa_name': 'CONTOSO\\svcSync$',
+            'repairs_allowed': ALL_ALLOWED, 'tier0_acknowledged': True}
+    res = make(Preflight, args, {})[0].run(task_vars={})
+    assert 'gmsa_logon_right_missing' in res['blockers'] and res['repairs'] == []     # the GPO would undo a grant
+    local_rights = fixture('logon_right_info', 'gmsa_logon_right_missing')
+    local_rights['rights']['SeServiceLogonRight']['gpo'] = {'defined': False}
+    args['logon_rights'] = local_rights
+    res = make(Preflight, args, {})[0].run(task_vars={})
+    grants = [r for r in res['repairs'] if r['id'] == 'gmsa_logon_right_missing']
+    assert grants == [{'id': 'gmsa_logon_right_missing', 'action': 'grant_right', 'right': 'SeServiceLogonRight',
+                       'account': 'CONTOSO\\svcSync$'}]
+    missing = dict(args, gmsa=fixture('gmsa_host', 'not_found'), custom_gmsa=True)
+    res = make(Preflight, missing, {})[0].run(task_vars={})
+    assert [r for r in res['repairs'] if r['id'] == 'gmsa_logon_right_missing'] == []
+
+
+def test_sync_service_account_option_still_works_with_a_deprecation():
+    res = make(Preflight, {'host_info': {}, 'logon_rights': fixture('logon_right_info', 'adsync_rights_missing'),
+                           'sync_service_account': 'CONTOSO\\svc-adsync'}, {})[0].run(task_vars={})
+    assert 'sync_service_account_rights_missing' in res['blockers']
+    assert 'sync_services action' in res['deprecations'][0]['msg']

@@ -8,11 +8,16 @@ from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import 
 
 
 def test_clouds_and_installer_environment_name():
-    assert _catalog.cloud_names() == ['public', 'us_government']
-    assert _catalog.get_cloud('public')['environment_name'] is None
-    assert _catalog.installer_properties('public') == {}
-    assert _catalog.installer_properties('us_government') == {'ENVIRONMENTNAME': 'AzureUSGovernment'}
-    assert _catalog.get_cloud('AzureUSGovernment')['name'] == 'us_government'
+    assert _catalog.cloud_names() == ['AzureCloud', 'AzureUSGovernment']
+    assert _catalog.get_cloud('AzureCloud')['environment_name'] is None
+    assert _catalog.installer_properties('AzureCloud') == {}
+    assert _catalog.installer_properties('AzureUSGovernment') == {'ENVIRONMENTNAME': 'AzureUSGovernment'}
+
+
+@pytest.mark.parametrize('old, new', [('public', 'AzureCloud'), ('us_government', 'AzureUSGovernment'),
+                                      ('azureusgovernment', 'AzureUSGovernment')])
+def test_deprecated_cloud_names_still_resolve(old, new):
+    assert _catalog.get_cloud(old)['name'] == new
 
 
 def test_sign_in_authority_per_cloud():

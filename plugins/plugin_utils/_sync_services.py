@@ -1,0 +1,140 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, hybrid_identity maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Entra Connect Sync (ADSync) service rules: the service's account, its logon rights and their GPO source.
+
+Inputs are the results of ``service_account_info`` (for the one service) and ``logon_right_info``
+(the three rights of ``_windows.ADSYNC_RIGHTS`` and their Deny twins). Same engine and finding model
+as the prerequisite rules (``_rules.evaluate`` with ``rules=RULES``); ``plan_repairs`` lists the local
+grants the connect_sync_services role may make: only for a right no GPO defines.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _rules, _windows
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import evidence_item, failure_message
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._rules import Context, Hit
+
+SOURCE = "Microsoft Entra Connect services don't start (KB 2995030)"
+# account status flag (service_account_info) -> how the finding words it
+ACCOUNT_PROBLEMS = (('enabled', False, 'disabled'), ('expired', True, 'expired'), ('locked_out', True, 'locked out'),
+                    ('password_expired', True, 'password expired'),
+                    ('must_change_password', True, 'must change password at next logon'))
+
+
+def _service(ctx: Context) -> dict:
+    return ctx.host.get('service') or {}
+
+
+def _account(ctx: Context) -> dict:
+    return _service(ctx).get('account') or {}
+
+
+def _account_name(ctx: Context) -> str:
+    account = _account(ctx)
+    return account.get('name') or _service(ctx).get('start_name') or ''
+
+
+def _holds(ctx: Context, holders: object) -> bool:
+    return _windows.holds(holders, _account_name(ctx), [_account(ctx).get('sid')])
+
+
+def _rights_lacking(ctx: Context) -> list[tuple[str, dict]]:
+    """(right, its logon_right_info entry) for each right the account does not hold."""
+    out = []
+    for right in _windows.ADSYNC_RIGHTS:
+        entry = ctx.rights.get(right)
+        if isinstance(entry, dict) and not _holds(ctx, entry.get('holders')):
+            out.append((right, entry))
+    return out
+
+
+def _missing(ctx: Context) -> Hit | None:
+    svc = _service(ctx)
+    if not svc.get('exists'):
+        return Hit([evidence_item('service_account_info', 'services[%s].exists' % ctx.options.get('service_name'),
+                                  'service %s not found' % ctx.options.get('service_name'))])
+    return None
+
+
+def _status(ctx: Context) -> Hit | None:
+    account = _account(ctx)
+    bad = [label for key, value, label in ACCOUNT_PROBLEMS if account.get(key) is value]
+    if bad:
+        return Hit([evidence_item('service_account_info', 'services[%s].account' % _service(ctx).get('name'),
+                                  '%s is %s' % (_account_name(ctx), ', '.join(bad)))])
+    return None
+
+
+def _gpo(ctx: Context) -> Hit | None:
+    evidence = []
+    for right, entry in _rights_lacking(ctx):
+        gpo = entry.get('gpo') or {}
+        if gpo.get('defined'):
+            evidence.append(evidence_item('logon_right_info', 'rights.%s.gpo' % right, "GPO '%s' %s defines %s (%s) with only: %s" % (
+                gpo.get('name'), gpo.get('id') or '', _windows.RIGHT_DISPLAY_NAMES.get(right, right), right,
+                ', '.join(gpo.get('account_list') or []) or '(nothing)')))
+    if evidence:
+        return Hit(evidence, detail='Add %s to each right named in the evidence, in that GPO.' % _account_name(ctx))
+    return None
+
+
+def _local(ctx: Context) -> Hit | None:
+    evidence = []
+    for right, entry in _rights_lacking(ctx):
+        if not (entry.get('gpo') or {}).get('defined'):
+            evidence.append(evidence_item('logon_right_info', 'rights.%s.holders' % right,
+                                          '%s is not a holder' % _account_name(ctx)))
+    for right in _windows.ADSYNC_RIGHTS:
+        deny = ctx.rights.get(_windows.deny_twin(right))
+        if isinstance(deny, dict) and _holds(ctx, deny.get('holders')):
+            evidence.append(evidence_item('logon_right_info', 'rights.%s.holders' % _windows.deny_twin(right),
+                                          '%s is denied' % _account_name(ctx)))
+    return Hit(evidence) if evidence else None
+
+
+def _exists(ctx: Context) -> bool:
+    return bool(_service(ctx).get('exists'))
+
+
+def _account_known(ctx: Context) -> bool:
+    return _exists(ctx) and bool(_account_name(ctx))
+
+
+RULES = [
+    {'id': 'sync_service_missing', 'needs': [], 'source': SOURCE, 'check': _missing},
+    {'id': 'service_account_disabled_or_expired', 'needs': [_account_known], 'source': SOURCE, 'check': _status},
+    {'id': 'sync_service_account_right_removed_by_gpo', 'needs': [_account_known], 'source': SOURCE, 'check': _gpo},
+    {'id': 'sync_service_account_rights_missing', 'needs': [_account_known], 'source': SOURCE, 'check': _local},
+]
+
+
+def _context(service_info: dict | None, logon_rights: dict | None, service_name: str) -> Context:
+    service = next((s for s in (service_info or {}).get('services') or [] if s.get('name', '').lower() == service_name.lower()), {})
+    return Context({'service': service}, logon_rights, None, {'service_name': service_name})
+
+
+def evaluate(service_info: dict | None, logon_rights: dict | None, service_name: str = _windows.ADSYNC_SERVICE) -> dict:
+    """Apply the table; same result shape as ``_rules.evaluate``, ``healthy`` instead of ``ready``."""
+    ctx = _context(service_info, logon_rights, service_name)
+    verdict = _rules.evaluate({'service': _service(ctx)}, logon_rights, None, ctx.options, rules=RULES)
+    verdict['healthy'] = verdict.pop('ready')
+    return verdict
+
+
+def plan_repairs(service_info: dict | None, logon_rights: dict | None, service_name: str = _windows.ADSYNC_SERVICE) -> list[dict]:
+    """[{id, action: grant_right, right, account}] for each right the account lacks and no GPO defines
+    (a local grant under a GPO would be undone at the next refresh)."""
+    ctx = _context(service_info, logon_rights, service_name)
+    if not _account_known(ctx):
+        return []
+    account = _account(ctx).get('sid') or _account_name(ctx)
+    return [{'id': 'sync_service_account_rights_missing', 'action': 'grant_right', 'right': right, 'account': account}
+            for right, entry in _rights_lacking(ctx) if not (entry.get('gpo') or {}).get('defined')]
+
+
+def message(verdict: dict, host: str | None, service_name: str, report: str | None) -> str:
+    """The text the role fails with; empty when healthy."""
+    if verdict['healthy']:
+        return ''
+    return failure_message('%s on %s:' % (service_name, host), verdict['findings'], report)
