@@ -432,6 +432,7 @@ SIGNAL_MEANINGS = dict(((m[1], m[0]) for m in winerr.MEANINGS.values() if m[1]),
 # ranked below one decided by a specific error (confidence lowered in _judge).
 GENERIC_SIGNALS = frozenset(['service_logon_failure_1069', 'account_restriction'])
 _GENERIC_PENALTY = 0.25
+_GENERIC_CAP = 0.45         # a guess: below the 0.5 at which a root cause counts as an alarm
 
 # Documented precedence between messages: a generic message next to a specific Windows error is
 # the consequence, not the cause. The report says so on the cause that explains it.
@@ -889,9 +890,9 @@ class Diagnosis(object):
                 self.explained_signals.add(spec if isinstance(spec, str) else spec[0])
         conf = row.get('base', 0.6)
         notes = []
-        if all(o.get('generic') for o in trigger):
+        generic_only = all(o.get('generic') for o in trigger)
+        if generic_only:
             # decided by an error that says only that something failed (1069, WebException)
-            conf -= _GENERIC_PENALTY
             notes.append('decided by a generic error only (%s)' % trigger[0]['signature'])
         evidence = list(trigger)
         for spec in row.get('support', []):
@@ -905,6 +906,8 @@ class Diagnosis(object):
                 conf -= 0.3
                 notes.append('contradicted by %s' % (spec if isinstance(spec, str) else spec[0]))
                 evidence.extend(occ)
+        if generic_only:
+            conf = min(conf - _GENERIC_PENALTY, _GENERIC_CAP)
         conf = max(0.05, min(0.98, conf))
         seen, ev = set(), []
         for o in evidence:

@@ -418,3 +418,59 @@ def test_evidence_folders(folder, expected):
 def test_gpo_cause_names_the_winning_gpo():
     rc = _diagnosis.diagnose([os.path.join(EVIDENCE, 'gpo_right')])['root_causes'][0]
     assert any('Member Servers Baseline' in e['text'] for e in rc['evidence'])
+
+
+# ------------------------------------------------ service logon failures by documented meaning
+def _text(tmp_path, text, name='service.log'):
+    path = tmp_path / name
+    path.write_text(text, encoding='utf-8')
+    return [(c['id'], c['confidence']) for c in _diagnosis.diagnose([str(path)])['root_causes']]
+
+
+_SCM_7038_1385 = ('The Example service was unable to log on as CONTOSO\\svc-example with the currently configured '
+                  'password due to the following error: \nLogon failure: the user has not been granted the requested '
+                  'logon type at this computer.\n')
+
+
+def test_scm_message_continued_on_the_next_line_is_judged_whole(tmp_path, monkeypatch):
+    """7038 + 1385 rendered on two lines is the missing right, not a wrong password; judged line by
+    line (the continuation removed) the 7038 alone also reports a password failure."""
+    assert ids(_text(tmp_path, _SCM_7038_1385)) == ['service_logon_right_missing_all_services']
+    monkeypatch.setattr(_diagnosis, '_CONTINUED', __import__('re').compile(r'(?!x)x'))
+    assert 'service_account_password_invalid' in ids(_text(tmp_path, _SCM_7038_1385))
+
+
+def test_wrong_password_where_the_scm_names_the_service(tmp_path):
+    text = ('Windows could not start the Example service on Local Computer.\n'
+            'Error 1326: The user name or password is incorrect.\n')
+    assert ids(_text(tmp_path, text)) == ['service_account_password_invalid']
+    # the same status without a service failing beside it is a sign-in failure, not a service's password
+    assert _text(tmp_path, 'Error 1326: The user name or password is incorrect.\n') == []
+
+
+def test_bare_1069_is_the_logon_right_with_low_confidence(tmp_path):
+    """StartService documents 1069 as the missing 'Log on as a service' right; alone it is generic
+    evidence (below 0.5). A 7038 password failure beside it names the real reason."""
+    causes = _text(tmp_path, 'Error 1069: The service did not start due to a logon failure.\n')
+    assert ids(causes) == ['service_logon_right_missing_all_services'] and causes[0][1] < 0.5
+    with_7038 = _text(tmp_path, 'Error 1069: The service did not start due to a logon failure.\n'
+                                'The Example service was unable to log on as CONTOSO\\svc with the currently configured '
+                                'password due to the following error: The user name or password is incorrect.\n')
+    assert ids(with_7038) == ['service_account_password_invalid']
+
+
+def test_generic_exception_ranks_below_the_specific_tls_message(tmp_path):
+    text = 'System.Net.WebException: The underlying connection was closed: An unexpected error occurred on a send.\n'
+    causes = _text(tmp_path, text)
+    assert ids(causes)[0] == 'tls12_disabled'
+    # the WebException alone says only that a request failed: outbound is named, but below 0.5
+    alone = _text(tmp_path, 'System.Net.WebException: The remote server returned an error.\n')
+    assert ids(alone) == ['outbound_connectivity_blocked'] and alone[0][1] < 0.5
+
+
+def test_account_restriction_alone_is_a_weak_protected_users_guess(tmp_path):
+    causes = _text(tmp_path, 'Status: 0xC000006E\n')
+    assert ids(causes) == ['protected_users_membership'] and causes[0][1] < 0.5
+    named = _text(tmp_path, 'NTLM authentication failed because the account was a member of the Protected User group.\n'
+                            'Error Code: 0xC000006E\n')
+    assert named[0][0] == 'protected_users_membership' and named[0][1] >= 0.8
