@@ -251,8 +251,8 @@ _SUPPORT_ARTICLE = ('https://learn.microsoft.com/troubleshoot/entra/entra-id/use
 _TROUBLESHOOT = 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-troubleshoot'
 # Entra Connect services don't start: 7038 / 7041 / 1069 and what each means for the service account
 _SCM_EVENTS = 'https://learn.microsoft.com/troubleshoot/entra/entra-id/user-prov-sync/entra-connect-services-not-start'
-_LOGON_AS_SERVICE = ('https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/'
-                     'security-policy-settings/log-on-as-a-service')
+_LOGON_AS_SERVICE = ('https://github.com/MicrosoftDocs/windows-itpro-docs/blob/master/windows/security/threat-protection/'
+                     'security-policy-settings/log-on-as-a-service.md')
 _PROTECTED_USERS = ('https://learn.microsoft.com/windows-server/security/credentials-protection-and-management/'
                     'protected-users-security-group')
 SIGNATURE_SOURCES = {
@@ -304,7 +304,8 @@ SIGNATURE_SOURCES = {
     'stale_installation': [_SUPPORT_ARTICLE, winerr.SOURCES['win32_1000']],
     'service_start_hang': [winerr.SOURCES['win32_1000']],
     'protected_users': [_SUPPORT_ARTICLE, _PROTECTED_USERS,
-                        'https://www.ultimatewindowssecurity.com/securitylog/encyclopedia/event.aspx?eventid=4822'],
+                        'https://www.ultimatewindowssecurity.com/securitylog/encyclopedia/event.aspx?eventid=4822',
+                        'https://detection-wiki-dev.pages.dev/microsoft-windows-security-auditing/4822'],
     'newtonsoft_assembly': ['https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/reference-version-history',
                             'https://github.com/MicrosoftDocs/azure-docs/issues/104689'],
     'assembly_load_failure': [winerr.SOURCES['fusion']],
@@ -314,7 +315,7 @@ SIGNATURE_SOURCES = {
     'unsupported_os_text': ['https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-prerequisites'],
     'kds_root_key_absent': ['https://learn.microsoft.com/windows-server/security/group-managed-service-accounts/'
                             'create-the-key-distribution-services-kds-root-key'],
-    'keyset_missing': [winerr.SOURCES['hresult']],
+    'keyset_missing': [winerr.SOURCES['com_security']],
     'kds_4004': ['https://learn.microsoft.com/windows-server/security/group-managed-service-accounts/'
                  'create-the-key-distribution-services-kds-root-key'],
     'domain_trust_text': [winerr.SOURCES['trust'], winerr.SOURCES['win32_1700']],

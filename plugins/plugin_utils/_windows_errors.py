@@ -27,8 +27,10 @@ SOURCES = {
     'win32_8200': 'https://learn.microsoft.com/windows/win32/debug/system-error-codes--8200-8999-',
     'winsock': 'https://learn.microsoft.com/windows/win32/winsock/windows-sockets-error-codes-2',
     'wininet': 'https://learn.microsoft.com/windows/win32/wininet/wininet-errors',
-    'ntstatus': 'https://learn.microsoft.com/openspecs/windows_protocols/ms-erref/596a1078-e883-4972-9bbc-49e60bebca55',
-    'hresult': 'https://learn.microsoft.com/openspecs/windows_protocols/ms-erref/705fb797-2175-4a90-b5a3-3918024b10b8',
+    # checked 2026-12-06 (search tool): the driver docs' NTSTATUS list (MicrosoftDocs/windows-driver-docs,
+    # kernel/ntstatus-values.md); the MS-ERREF section links written earlier could not be confirmed
+    'ntstatus': 'https://learn.microsoft.com/windows-hardware/drivers/kernel/ntstatus-values',
+    'com_security': 'https://learn.microsoft.com/windows/win32/com/com-error-codes-4',
     'sspi': 'https://learn.microsoft.com/windows/win32/secauthn/sspi-status-codes',
     'start_service': 'https://learn.microsoft.com/windows/win32/api/winsvc/nf-winsvc-startservicea',
     'event_4625': 'https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/auditing/event-4625',
@@ -37,9 +39,10 @@ SOURCES = {
     'msi_exit': 'https://learn.microsoft.com/windows/win32/msi/error-codes',
     'msi_messages': 'https://learn.microsoft.com/windows/win32/msi/windows-installer-error-messages',
     'aadsts': 'https://learn.microsoft.com/entra/identity-platform/reference-error-codes',
-    'msal': 'https://learn.microsoft.com/entra/identity-platform/msal-error-handling-dotnet',
+    'msal': 'https://learn.microsoft.com/entra/msal/dotnet/advanced/exceptions/msal-error-handling',
     'fusion': 'https://learn.microsoft.com/dotnet/framework/configure-apps/redirect-assembly-versions',
-    'servicebus': 'https://learn.microsoft.com/azure/service-bus-messaging/service-bus-messaging-exceptions',
+    'servicebus': 'https://learn.microsoft.com/azure/azure-relay/relay-exceptions',
+    'wcf_endpoint': 'https://learn.microsoft.com/dotnet/api/system.servicemodel.endpointnotfoundexception',
     'net_exceptions': 'https://learn.microsoft.com/dotnet/api/system.net.sockets.socketexception',
     'powershell': 'https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_execution_policies',
     'trust': 'https://learn.microsoft.com/powershell/module/microsoft.powershell.management/test-computersecurechannel',
@@ -167,12 +170,12 @@ CODES = [
     ('ntstatus', 0xC0000193, 'STATUS_ACCOUNT_EXPIRED', 'account_expired', 'event_4625'),
     ('ntstatus', 0xC0000224, 'STATUS_PASSWORD_MUST_CHANGE', 'password_must_change', 'event_4625'),
     ('ntstatus', 0xC0000234, 'STATUS_ACCOUNT_LOCKED_OUT', 'account_locked', 'event_4625'),
-    ('hresult', 0x80072030, 'HRESULT_FROM_WIN32(ERROR_DS_NO_SUCH_OBJECT)', 'no_such_object', 'hresult'),
-    ('hresult', 0x80090016, 'NTE_BAD_KEYSET', 'keyset_missing', 'hresult'),
+    # (0x80072030 is HRESULT_FROM_WIN32(8240): found through the win32 row)
+    ('hresult', 0x80090016, 'NTE_BAD_KEYSET', 'keyset_missing', 'com_security'),
     ('hresult', 0x80090326, 'SEC_E_ILLEGAL_MESSAGE', 'tls_illegal_message', 'sspi'),
     ('hresult', 0x80090331, 'SEC_E_ALGORITHM_MISMATCH', 'tls_no_common_algorithm', 'sspi'),
-    ('hresult', 0x80090341, 'SEC_E_ETYPE_NOT_SUPP', 'kerberos_etype', 'hresult'),
-    ('hresult', 0x800B0109, 'CERT_E_UNTRUSTEDROOT', 'certificate_untrusted', 'hresult'),
+    ('hresult', 0x80090341, 'SEC_E_ETYPE_NOT_SUPP', 'kerberos_etype', 'sspi'),
+    ('hresult', 0x800B0109, 'CERT_E_UNTRUSTEDROOT', 'certificate_untrusted', 'com_security'),
     ('hresult', 0x80131040, 'FUSION_E_REF_DEF_MISMATCH', 'assembly_mismatch', 'fusion'),
     # Kerberos result codes (as 4768/4771 and Kerberos libraries print them)
     ('kerberos', 6, 'KDC_ERR_C_PRINCIPAL_UNKNOWN', 'no_such_user', 'event_4771'),
@@ -215,7 +218,7 @@ EXCEPTIONS = {
     'adalclaimchallengeexception': ('mfa_required', 'msal'),
     'interactionrequiredautherror': ('mfa_required', 'msal'),
     'pssecurityexception': ('script_blocked', 'powershell'),
-    'endpointnotfoundexception': ('relay_endpoint_unreachable', 'servicebus'),
+    'endpointnotfoundexception': ('relay_endpoint_unreachable', 'wcf_endpoint'),
     'relayexception': ('relay_endpoint_unreachable', 'servicebus'),
     'websocketexception': ('websocket_failed', 'servicebus'),
     'socketexception': ('cannot_connect', 'net_exceptions'),
@@ -288,7 +291,7 @@ def _hex(value):
     if (value & 0xFFFF0000) == 0x80070000:
         return {'kind': 'win32', 'code': value & 0xFFFF, 'symbol': None, 'meaning': None,
                 'text': 'Win32 error %d (not in the table)' % (value & 0xFFFF), 'signal': None,
-                'source': SOURCES['hresult'], 'notation': '0x%08X' % value}
+                'source': SOURCES['win32_0'], 'notation': '0x%08X' % value}
     return None
 
 
