@@ -64,14 +64,28 @@ SIGNATURES = [
     {'id': 'scm_7041_text', 'signal': 'logon_type_not_granted', 'anchors': ['logon type', 'user right'],
      'patterns': [r'(has not been|was not|not been|is not) granted the requested logon type',
                   r'does not have the required user right .{0,3}log ?on as a service']},
+    # the right named beside the start failure it causes (StartService: 1069 is a missing right)
+    {'id': 'logon_right_named_with_failure', 'signal': 'logon_type_not_granted', 'anchors': ['as a service'],
+     'patterns': [r'log ?on as a service.{0,160}(1069|logon failure|fails? to start|failed to start|(did|does) not start)',
+                  r'(1069|logon failure|fails? to start|failed to start|(did|does) not start).{0,160}'
+                  r'(lacks?|without|missing|not have|grant|assign|add(ed)? to) .{0,40}log ?on as a service'],
+     'unless': r'deny log ?on as a service'},
     {'id': 'scm_7041', 'signal': 'logon_type_not_granted', 'event_ids': [7041], 'providers': SCM},
     {'id': 'scm_7038_text', 'signal': 'service_logon_failed', 'anchors': ['currently configured password'],
      'patterns': [r'unable to log ?on as .{1,200} with the currently configured password'],
      'unless': r'requested logon type|required user right'},
     {'id': 'scm_7038', 'signal': 'service_logon_failed', 'event_ids': [7038], 'providers': SCM,
      'unless': r'requested logon type|required user right'},
-    {'id': 'logon_failure_1069', 'signal': 'service_logon_failure_1069', 'anchors': ['logon failure', '1069'],
-     'patterns': [r'(did not|failed to|could not) start (due to|because of) a logon failure', r'error:? 1069\b']},
+    {'id': 'logon_failure_1069', 'signal': 'service_logon_failure_1069',
+     'anchors': ['logon failure', 'log on failure', '1069', 'login', 'to logon', 'of logon'],
+     'patterns': [r'(did not|failed to|could not|cannot|can.t) (be )?start(ed)? (due to|because of) (a |an )?'
+                  r'(error in the )?log ?(on|in)( failure| error)?', r'error:? 1069\b']},
+    # where the SCM text names the service: "Windows could not start the X service", 7000/7023 texts
+    {'id': 'scm_service_context', 'signal': 'service_context',
+     'anchors': ['could not start the', 'service control manager', 'terminated with the following error',
+                 'failed to start due to the following error'],
+     'patterns': [r'windows could not start the .{1,160} service', r'service control manager',
+                  r'service terminated with the following error', r'failed to start due to the following error']},
     {'id': 'scm_7000', 'signal': 'service_start_failed', 'event_ids': [7000], 'providers': SCM},
     {'id': 'scm_7009', 'signal': 'service_start_timeout', 'event_ids': [7009], 'providers': SCM},
     {'id': 'scm_7034', 'signal': 'service_terminated', 'event_ids': [7034], 'providers': SCM},
@@ -100,7 +114,8 @@ SIGNATURES = [
      'patterns': [r'(does not|doesn.t) support any of the (kerberos )?encryption types',
                   r'encryption types? (do|does) not match', r'encryption types? mismatch',
                   r'no (common|matching) (kerberos )?encryption type',
-                  r'kdc has no support for encryption type', r'kdc_err_etype_no(t)?supp']},
+                  r'kdc has no support for encryption type', r'kdc_err_etype_no(t)?supp',
+                  r'encryption type .{0,40}(is |are )?not (supported|enabled|permitted)']},
     {'id': 'context_did_not_match_target', 'signal': 'context_mismatch', 'anchors': ['match the target'],
      'patterns': [r'context did not match the target']},
     {'id': 'install_service_account_retries', 'signal': 'install_sa_retries', 'anchors': ['service account'],
@@ -122,7 +137,7 @@ SIGNATURES = [
      'anchors': ['gateway', 'timed out', 'time-out', 'request timeout', 'registration timeout', 'connection timeout',
                  'operation timeout', 'remote server', 'could not be resolved', 'trust relationship', 'remote certificate',
                  'certificate chain', 'certificate validation', 'certificate revocation', 'actively refused',
-                 'forcibly closed', 'proxy authentication'],
+                 'forcibly closed', 'proxy authentication', '407'],
      'patterns': [r'gateway time-?out', r'\b504\b.{0,20}gateway',
                   r'(operation|request|registration|connection attempt|onboarding|sign-?in|connect(ion)?) (has |was |is )?timed out',
                   r'(request|registration|connection|operation) time-?out',
@@ -131,13 +146,16 @@ SIGNATURES = [
                   r'remote certificate is invalid',
                   r'certificate (chain|validation|revocation).{0,60}(fail|error|invalid|could not)',
                   r'target machine actively refused', r'existing connection was forcibly closed',
-                  r'proxy authentication required'],
+                  r'proxy authentication required', r'status ?code[=: ]{1,3}407\b', r'\b407\b.{0,40}proxy'],
      'unless': r'timeout was reached .{0,40}waiting for the'},
-    {'id': 'tls_channel_failure', 'signal': 'tls_channel_failure', 'anchors': ['secure channel', 'tls 1.2', 'common algorithm'],
+    {'id': 'tls_channel_failure', 'signal': 'tls_channel_failure',
+     'anchors': ['secure channel', 'tls 1.2', 'common algorithm', 'underlying connection was closed'],
      'patterns': [r'could not create ssl/tls secure channel', r'tls 1\.2 (is )?(not enabled|disabled)',
                   r'tls 1\.2 (needs to|need to|needed to|must|has to) be (enabled|installed)',
                   r'tls 1\.2 is (now )?(necessary|required)',
-                  r'do not possess a common algorithm']},
+                  r'do not possess a common algorithm',
+                  # .NET's wording when the server refuses the handshake of an old protocol (TLS 1.0/1.1)
+                  r'underlying connection was closed: an unexpected error occurred on a (send|receive)']},
     {'id': 'execution_policy_security_error', 'signal': 'security_error',
      'anchors': ['pssecurity', 'securityerror', 'running scripts', 'execution polic', 'executionpolic',
                  'security warning', 'digitally signed'],
@@ -146,12 +164,15 @@ SIGNATURES = [
                   r'security warning.{0,80}run only scripts that you trust', r'is not digitally signed']},
     {'id': 'mfa_required', 'signal': 'mfa_required',
      'anchors': ['msaluirequired', 'aadsts5007', 'aadsts50158', 'multi-factor', 'multifactor', 'interaction_required',
-                 'strong auth', 'conditional access'],
+                 'strong auth', 'conditional access', 'userinteractive'],
      'patterns': [r'msaluirequiredexception', r'aadsts5007[469]', r'aadsts50158',
                   r'(must|need to|required to|have to) (use|enroll in|complete|perform|register for) multi-?factor',
                   r'multi-?factor authentication.{0,40}(is )?(required|needed|must)',
                   r'interaction_required', r'strong ?authentication (is )?required',
-                  r'blocked by conditional access']},
+                  r'blocked by conditional access',
+                  # a sign-in that needs a prompt, attempted from a service or scheduled task
+                  r'not running in userinteractive mode',
+                  r'running in userinteractive mode is not a valid operation']},
     {'id': 'credential_manager_error', 'signal': 'vault_error', 'anchors': ['credential manager', 'vaultsvc', 'vault'],
      'patterns': [r'(credential manager|vaultsvc|credential vault).{0,100}(disabled|not running|could not be started|cannot be started|failed|error)',
                   r'(cannot|unable to|failed to|could not) (access|open|start|use).{0,40}(credential manager|vault)',
@@ -172,9 +193,14 @@ SIGNATURES = [
     {'id': 'service_start_hang', 'signal': 'service_start_timeout', 'anchors': ['timely fashion', 'timeout was reached'],
      'patterns': [r'did not respond to the start or control request in a timely fashion',
                   r'timeout was reached .{0,40}waiting for the .{0,160}service to connect']},
-    {'id': 'protected_users', 'signal': 'protected_users', 'anchors': ['protected users'],
-     'patterns': [r'member of (the )?protected users', r'protected users (security )?group.{0,80}(block|prevent|not supported|cannot)'],
+    {'id': 'protected_users', 'signal': 'protected_users',
+     'anchors': ['protected user'],
+     'patterns': [r'(member of|added to|in) (the )?.?protected users?.? (security )?group',
+                  r'member of (the )?protected users',
+                  r'protected users? (security )?group.{0,80}(block|prevent|not supported|cannot|not able|unable)'],
      'unless': r'not (a )?member of (the )?protected users'},
+    {'id': 'account_restriction_text', 'signal': 'account_restriction', 'anchors': ['account restriction'],
+     'patterns': [r'user account restriction', r'account restrictions? (is |are )?prevent']},
     {'id': 'newtonsoft_assembly', 'signal': 'newtonsoft_load', 'anchors': ['newtonsoft'],
      'patterns': [r'could not load (file or )?assembly .{0,3}newtonsoft\.json']},
     {'id': 'assembly_load_failure', 'signal': 'assembly_load', 'anchors': ['could not load file or assembly'],
@@ -195,9 +221,10 @@ SIGNATURES = [
      'patterns': [r'(product|application|agent|setup) (is only|is not|isn.t|only) supported on',
                   r'not supported on (this|the) (operating system|version of windows)',
                   r'server core (installation )?(is )?not supported', r'requires windows server']},
-    {'id': 'kds_root_key_absent', 'signal': 'kds_root_key_absent', 'anchors': ['root key'],
+    {'id': 'kds_root_key_absent', 'signal': 'kds_root_key_absent', 'anchors': ['root key', 'kds '],
      'patterns': [r'(no|cannot find|could not find|missing|not find) (a |the |any )?(kds |kdc )?root key',
-                  r'root key (does not exist|not found|is missing|was not found)']},
+                  r'root key (does not exist|not found|is missing|was not found)',
+                  r'(kds|kds root key|root key) (was not|wasn.t|has not been|hasn.t been|is not|isn.t) (yet )?(generated|created)']},
     {'id': 'keyset_missing', 'signal': 'kds_key_error', 'anchors': ['0x80090016'], 'patterns': [r'0x80090016']},
     {'id': 'kds_4004', 'signal': 'kds_key_ok', 'event_ids': [4004], 'providers': ('microsoft-windows-kds', 'kds')},
     # STATUS_ACCESS_DENIED as NTSTATUS renders it; about the gMSA only with an install/use of it in the line
@@ -224,6 +251,10 @@ _SUPPORT_ARTICLE = ('https://learn.microsoft.com/troubleshoot/entra/entra-id/use
 _TROUBLESHOOT = 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-troubleshoot'
 # Entra Connect services don't start: 7038 / 7041 / 1069 and what each means for the service account
 _SCM_EVENTS = 'https://learn.microsoft.com/troubleshoot/entra/entra-id/user-prov-sync/entra-connect-services-not-start'
+_LOGON_AS_SERVICE = ('https://github.com/MicrosoftDocs/windows-itpro-docs/blob/master/windows/security/threat-protection/'
+                     'security-policy-settings/log-on-as-a-service.md')
+_PROTECTED_USERS = ('https://learn.microsoft.com/windows-server/security/credentials-protection-and-management/'
+                    'protected-users-security-group')
 SIGNATURE_SOURCES = {
     'kds_may_not_be_running': [_SUPPORT_ARTICLE],
     'gmsa_credential_change_failed': ['https://github.com/MicrosoftDocs/azure-docs/issues/79078', _SUPPORT_ARTICLE],
@@ -231,7 +262,10 @@ SIGNATURE_SOURCES = {
     'scm_7041': [_SCM_EVENTS, _SUPPORT_ARTICLE],
     'scm_7038_text': [_SCM_EVENTS],
     'scm_7038': [_SCM_EVENTS],
-    'logon_failure_1069': [winerr.SOURCES['win32_1000']],
+    'logon_failure_1069': [winerr.SOURCES['win32_1000'], winerr.SOURCES['start_service']],
+    'logon_right_named_with_failure': [winerr.SOURCES['start_service'], _LOGON_AS_SERVICE],
+    'scm_service_context': [_SCM_EVENTS, winerr.SOURCES['start_service']],
+    'account_restriction_text': [winerr.SOURCES['event_4625'], _PROTECTED_USERS],
     'scm_7000': [_SCM_EVENTS],
     'scm_7009': [winerr.SOURCES['win32_1000']],
     'scm_7034': [_TROUBLESHOOT],
@@ -243,7 +277,7 @@ SIGNATURE_SOURCES = {
     'wrong_password': [winerr.SOURCES['win32_1300']],
     'service_start_privileges': [winerr.SOURCES['msi_messages'], _SUPPORT_ARTICLE],
     'netlogon_9001_9002': [_SUPPORT_ARTICLE],
-    'encryption_types_text': [_SUPPORT_ARTICLE, winerr.SOURCES['com_security']],
+    'encryption_types_text': [_SUPPORT_ARTICLE, winerr.SOURCES['event_4771']],
     'context_did_not_match_target': ['https://techcommunity.microsoft.com/t5/premier-field-engineering/'
                                      'the-rc4-removal-files-part-1-what-s-in-an-error-message/ba-p/1029309',
                                      'https://github.com/MicrosoftDocs/entra-docs/issues/639'],
@@ -254,18 +288,24 @@ SIGNATURE_SOURCES = {
                                                'install-adserviceaccount', winerr.SOURCES['ntstatus']],
     'gmsa_password_not_permitted': ['https://learn.microsoft.com/powershell/module/activedirectory/'
                                     'test-adserviceaccount'],
-    'network_failure': [_TROUBLESHOOT, winerr.SOURCES['winsock']],
+    'network_failure': [_TROUBLESHOOT, winerr.SOURCES['winsock'], 'https://www.rfc-editor.org/rfc/rfc9110#status.407'],
+    # "underlying connection was closed ... on a send/receive": two vendors' .NET TLS 1.2 notes
     'tls_channel_failure': ['https://learn.microsoft.com/entra/identity/hybrid/connect/reference-connect-tls-enforcement',
-                            winerr.SOURCES['com_security']],
+                            winerr.SOURCES['sspi'],
+                            'https://docs.telerik.com/reporting/knowledge-base/web-service-data-source-failing-to-connect-with-tls1.2',
+                            'https://razorpay.com/docs/payments/server-integration/dot-net/troubleshooting-faqs/'],
     'execution_policy_security_error': [winerr.SOURCES['powershell']],
-    'mfa_required': [winerr.SOURCES['aadsts'], winerr.SOURCES['msal']],
+    'mfa_required': [winerr.SOURCES['aadsts'], winerr.SOURCES['msal'],
+                     'https://learn.microsoft.com/dotnet/api/system.environment.userinteractive'],
     'credential_manager_error': [_SUPPORT_ARTICLE],
     'msi_fatal_error': [winerr.SOURCES['msi_exit']],
     'msi_install_failed_event': [winerr.SOURCES['msi_exit']],
     'msi_another_install': [winerr.SOURCES['msi_exit']],
     'stale_installation': [_SUPPORT_ARTICLE, winerr.SOURCES['win32_1000']],
     'service_start_hang': [winerr.SOURCES['win32_1000']],
-    'protected_users': [_SUPPORT_ARTICLE],
+    'protected_users': [_SUPPORT_ARTICLE, _PROTECTED_USERS,
+                        'https://www.ultimatewindowssecurity.com/securitylog/encyclopedia/event.aspx?eventid=4822',
+                        'https://detection-wiki-dev.pages.dev/microsoft-windows-security-auditing/4822'],
     'newtonsoft_assembly': ['https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/reference-version-history',
                             'https://github.com/MicrosoftDocs/azure-docs/issues/104689'],
     'assembly_load_failure': [winerr.SOURCES['fusion']],
@@ -275,7 +315,7 @@ SIGNATURE_SOURCES = {
     'unsupported_os_text': ['https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-prerequisites'],
     'kds_root_key_absent': ['https://learn.microsoft.com/windows-server/security/group-managed-service-accounts/'
                             'create-the-key-distribution-services-kds-root-key'],
-    'keyset_missing': [winerr.SOURCES['hresult']],
+    'keyset_missing': [winerr.SOURCES['com_security']],
     'kds_4004': ['https://learn.microsoft.com/windows-server/security/group-managed-service-accounts/'
                  'create-the-key-distribution-services-kds-root-key'],
     'domain_trust_text': [winerr.SOURCES['trust'], winerr.SOURCES['win32_1700']],
@@ -286,6 +326,13 @@ SIGNATURE_SOURCES = {
 
 # --------------------------------------------------------------------- causes
 _NOT_SYNC = {'!service': 'sync'}
+# A clause is a list of signal specs, or {'all': [...], 'unless': [...]} when the clause holds only
+# if no more specific signal says otherwise (a bare 1069 means the logon right, StartService says,
+# unless a 7038 or a logon status beside it names the password or the account state).
+_LOGON_REASONS = ['service_logon_failed', 'wrong_password', 'account_disabled', 'account_expired', 'password_expired',
+                  'account_locked_out', 'logon_type_not_granted', 'deny_service_logon_policy',
+                  'gpo_service_right_without_all_services', 'managed_account_false', 'protected_users',
+                  'agent_service_start_failed_privileges']
 CAUSES = [
     {'id': 'service_logon_right_removed_by_gpo', 'base': 0.75,
      'when': [['gpo_service_right_without_all_services']],
@@ -293,7 +340,13 @@ CAUSES = [
     {'id': 'service_logon_right_missing_all_services', 'base': 0.7,
      'when': [['agent_service_start_failed_privileges'], ['local_service_right_without_all_services'],
               [('logon_type_not_granted', {'account_kind': 'virtual'})],
-              [('logon_type_not_granted', {'account_kind': 'unknown', '!service': 'sync'}), 'msi_fatal']],
+              [('logon_type_not_granted', {'account_kind': 'unknown', '!service': 'sync'}), 'msi_fatal'],
+              # another service's account (user, built-in, unnamed) refused the service logon type;
+              # for the agent and its updater the clauses above decide between this and the gMSA's right
+              [('logon_type_not_granted', {'!account_kind': 'gmsa', 'service': 'other'})],
+              {'all': [('service_logon_failure_1069', {'!account_kind': 'gmsa', 'service': 'other'})],
+               'unless': _LOGON_REASONS},
+              {'all': [('service_logon_failure_1069', {'account_kind': 'virtual'})], 'unless': _LOGON_REASONS}],
      'support': ['msi_fatal', 'service_logon_failure_1069', 'logon_type_not_granted', 'local_service_right_without_all_services'],
      # a GPO that defines the right is the cause to fix; the local symptom follows from it
      'unless_causes': ['service_logon_right_removed_by_gpo']},
@@ -302,10 +355,14 @@ CAUSES = [
     {'id': 'gmsa_logon_right_missing', 'base': 0.75,
      'when': [[('logon_type_not_granted', {'account_kind': 'gmsa', '!service': 'sync'})],
               [('logon_type_not_granted', _NOT_SYNC), 'gmsa_create_failed_kds'],
-              [('logon_type_not_granted', _NOT_SYNC), 'gmsa_credential_change_failed']],
+              [('logon_type_not_granted', _NOT_SYNC), 'gmsa_credential_change_failed'],
+              {'all': [('service_logon_failure_1069', {'account_kind': 'gmsa', '!service': 'sync'})],
+               'unless': _LOGON_REASONS}],
      'support': ['gmsa_create_failed_kds', 'gmsa_credential_change_failed', 'service_logon_failure_1069']},
     {'id': 'sync_service_account_rights_missing', 'base': 0.8,
-     'when': [[('logon_type_not_granted', {'service': 'sync'})]], 'support': ['service_logon_failure_1069']},
+     'when': [[('logon_type_not_granted', {'service': 'sync'})],
+              {'all': [('service_logon_failure_1069', {'service': 'sync'})], 'unless': _LOGON_REASONS}],
+     'support': ['service_logon_failure_1069']},
     {'id': 'service_not_managed_account', 'base': 0.7,
      'when': [[('service_logon_failed', {'account_kind': 'gmsa'})],
               [('service_logon_failed', _NOT_SYNC), 'gmsa_create_failed_kds'],
@@ -319,7 +376,10 @@ CAUSES = [
      'support': ['service_logon_failed', 'service_logon_failure_1069']},
     {'id': 'service_account_password_invalid', 'base': 0.65,
      'when': [[('service_logon_failed', {'account_kind': 'user'})], [('wrong_password', {'account_kind': 'user'})],
-              [('service_logon_failed', {'service': 'sync', '!account_kind': 'gmsa'})]],
+              [('service_logon_failed', {'service': 'sync', '!account_kind': 'gmsa'})],
+              # "The user name or password is incorrect" where the SCM names the failing service
+              # (the agent runs as a virtual account or a gMSA: no password of its own to be wrong)
+              [('wrong_password', {'account_kind': 'unknown', 'service': 'other'}), 'service_context']],
      'support': ['wrong_password', 'service_logon_failure_1069'],
      'unless': ['account_disabled', 'account_expired', 'password_expired', 'account_locked_out']},
     {'id': 'kerberos_encryption_mismatch', 'base': 0.8,
@@ -345,7 +405,8 @@ CAUSES = [
     {'id': 'stale_agent_installation', 'base': 0.65,
      'when': [['stale_install'], [('service_start_timeout', {'!service': 'sync'})]],
      'support': ['service_start_failed', 'stale_install', 'service_start_timeout']},
-    {'id': 'protected_users_membership', 'base': 0.8, 'when': [['protected_users']]},
+    # STATUS_ACCOUNT_RESTRICTION alone is generic (logon hours, workstations too): ranked low
+    {'id': 'protected_users_membership', 'base': 0.8, 'when': [['protected_users'], ['account_restriction']]},
     {'id': 'assembly_version_mismatch', 'base': 0.85, 'when': [['newtonsoft_load'], ['assembly_load']]},
     {'id': 'tenant_role_missing', 'base': 0.75, 'when': [['tenant_role']]},
     {'id': 'dotnet_too_old', 'base': 0.7, 'when': [['dotnet_old']]},
@@ -368,6 +429,11 @@ SIGNAL_MEANINGS = dict(((m[1], m[0]) for m in winerr.MEANINGS.values() if m[1]),
     'context_mismatch': 'the provided context did not match the target (gMSA install)',
     'newtonsoft_load': 'an assembly could not be loaded',
 })
+# Signals that say a logon or request failed but not why: a root cause they alone decide is
+# ranked below one decided by a specific error (confidence lowered in _judge).
+GENERIC_SIGNALS = frozenset(['service_logon_failure_1069', 'account_restriction'])
+_GENERIC_PENALTY = 0.25
+_GENERIC_CAP = 0.45         # a guess: below the 0.5 at which a root cause counts as an alarm
 
 # Documented precedence between messages: a generic message next to a specific Windows error is
 # the consequence, not the cause. The report says so on the cause that explains it.
@@ -410,6 +476,7 @@ _HOST_WIDE_PROVIDERS = ('service control manager', 'msiinstaller')
 _PRODUCT_HINTS = ('provisioning agent', 'aadconnectprovisioningagent', 'provisioningagent', 'agent updater',
                   'aadconnectagentupdater', 'adsync', 'azure ad sync', 'azure ad connect', 'entra connect',
                   'microsoft entra provisioning')
+_CONTINUED = re.compile(r'following error:?\s*$', re.I)
 _LOGON_TYPE_SERVICE = re.compile(r'logon ?type:?\s*5\b')
 _TARGET_USER = re.compile(r'targetusername:\s*([^\s|]+)', re.I)
 _GMSA_INSTALL = re.compile(r'install-?adserviceaccount|use-serviceaccount|netaddserviceaccount|'
@@ -507,30 +574,56 @@ class Diagnosis(object):
         self.recognized = {}    # (kind, code, symbol) -> error number / exception seen, with its meaning
         self.out_of_scope = 0   # host-wide events (other services, products, people's logons) left aside
         self._block = None      # an open multi-line Security 4625 rendering
+        self._pending = None    # a line ending in "the following error:" waiting for its next line
 
     # -- feeding ---------------------------------------------------------
-    def _add(self, signal, source, line, text, attrs, sig_id):
+    def _add(self, signal, source, line, text, attrs, sig_id, generic=False):
         if signal == 'access_denied' and _GMSA_INSTALL.search(text.lower()):
             signal = 'gmsa_retrieval_denied'      # denied while installing or using a gMSA
+        generic = generic or signal in GENERIC_SIGNALS
         self.counts[signal] = self.counts.get(signal, 0) + 1
         self.signature_hits[sig_id] = self.signature_hits.get(sig_id, 0) + 1
         occ = self.signals.setdefault(signal, [])
-        if len(occ) >= self.MAX_EVIDENCE_PER_SIGNAL:
-            return
         for o in occ:
             if o['source'] == source and o['line'] == line:
+                if not generic:
+                    o['generic'] = False        # a specific message on the same line outweighs a type name
                 return
-        occ.append(dict(attrs, source=source, line=line, text=text.strip()[:500], signature=sig_id))
+        if len(occ) >= self.MAX_EVIDENCE_PER_SIGNAL:
+            return
+        occ.append(dict(attrs, source=source, line=line, text=text.strip()[:500], signature=sig_id, generic=generic))
 
     def _attrs(self, text, source):
         acct, kind = account_of(text)
         base = str(source).replace('\\', '/').rsplit('/', 1)[-1]
-        return {'service': service_of(text, service_of(base, 'other')), 'account': acct, 'account_kind': kind}
+        # the module collects only the agent's events: unnamed, they are the agent's
+        fallback = 'agent' if str(source).startswith('agent_evidence:') else service_of(base, 'other')
+        return {'service': service_of(text, fallback), 'account': acct, 'account_kind': kind}
 
     def feed_text_line(self, source, line_no, text):
         if self._block is not None and (line_no - self._block['start'] > self.BLOCK_LINES
                                         or self._block['source'] != source):
             self._close_block()
+        in_block = self._block is not None
+        # The SCM renders "... due to the following error:" and puts the error on the next line
+        # (7000, 7023, 7038 as Event Viewer copies them): judge the two lines as one message.
+        pending, self._pending = self._pending, None
+        if pending and pending[0] == source and pending[1] + 1 == line_no:
+            text, line_no = pending[2].rstrip() + ' ' + text.strip(), pending[1]
+        elif pending:
+            self._feed_line(*pending)
+            pending = None
+        if not pending and not in_block and _CONTINUED.search(text):
+            self._pending = (source, line_no, text)
+            return
+        self._feed_line(source, line_no, text)
+
+    def _flush_pending(self):
+        pending, self._pending = self._pending, None
+        if pending:
+            self._feed_line(*pending)
+
+    def _feed_line(self, source, line_no, text):
         in_block = self._block is not None
         for sig, _m in self.compiled.match_text(text):
             if sig.get('block'):
@@ -591,7 +684,8 @@ class Diagnosis(object):
             if signal:
                 rec['signal_used'] = ('gmsa_retrieval_denied' if signal == 'access_denied'
                                       and _GMSA_INSTALL.search(text.lower()) else signal)
-                self._add(signal, source, line, shown or text, attrs, 'code:' + str(row['notation']))
+                self._add(signal, source, line, shown or text, attrs, 'code:' + str(row['notation']),
+                          generic=row['meaning'] in winerr.GENERIC_MEANINGS)
 
     def feed_event(self, source, line, ev):
         text = str(ev.get('message') or '')
@@ -666,6 +760,7 @@ class Diagnosis(object):
         except Exception as e:   # zipfile raises BadZipFile (an Exception subclass) mid-stream
             if rec is not None:
                 self.inputs.warn(rec, 'read stopped after line %d: %s: %s' % (last, type(e).__name__, e))
+        self._flush_pending()
         self._close_block()
 
     def _record_for(self, source):
@@ -782,31 +877,38 @@ class Diagnosis(object):
     def _judge(self, row):
         trigger = None
         for clause in row['when']:
-            occs = [self._occurrences(spec) for spec in clause]
-            if all(occs):
+            specs, unless = (clause['all'], clause.get('unless', ())) if isinstance(clause, dict) else (clause, ())
+            occs = [self._occurrences(spec) for spec in specs]
+            if all(occs) and not any(self._occurrences(u) for u in unless):
                 trigger = [o for group in occs for o in group]
                 break
         if trigger is None:
             return None
         if any(self._occurrences(s) for s in row.get('unless', [])):
             return None
-        for spec in [sp for clause in row['when'] for sp in clause] + list(row.get('support', [])):
+        for spec in [sp for clause in row['when'] for sp in _clause_specs(clause)] + list(row.get('support', [])):
             if self._occurrences(spec):
                 self.explained_signals.add(spec if isinstance(spec, str) else spec[0])
         conf = row.get('base', 0.6)
+        notes = []
+        generic_only = all(o.get('generic') for o in trigger)
+        if generic_only:
+            # decided by an error that says only that something failed (1069, WebException)
+            notes.append('decided by a generic error only (%s)' % trigger[0]['signature'])
         evidence = list(trigger)
         for spec in row.get('support', []):
             occ = self._occurrences(spec)
             if occ and not any(o in trigger for o in occ):
                 conf += 0.1
                 evidence.extend(occ)
-        notes = []
         for spec in row.get('contradict', []):
             occ = self._occurrences(spec)
             if occ:
                 conf -= 0.3
                 notes.append('contradicted by %s' % (spec if isinstance(spec, str) else spec[0]))
                 evidence.extend(occ)
+        if generic_only:
+            conf = min(conf - _GENERIC_PENALTY, _GENERIC_CAP)
         conf = max(0.05, min(0.98, conf))
         seen, ev = set(), []
         for o in evidence:
@@ -821,6 +923,10 @@ class Diagnosis(object):
                           detail='; '.join(notes) if notes else None)
         rc['signals'] = sorted(set(o['signature'] for o in evidence))
         return rc
+
+
+def _clause_specs(clause):
+    return clause['all'] if isinstance(clause, dict) else clause
 
 
 def diagnose(paths=(), agent_evidence=None, findings=None, limits=None):

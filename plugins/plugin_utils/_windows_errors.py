@@ -27,18 +27,22 @@ SOURCES = {
     'win32_8200': 'https://learn.microsoft.com/windows/win32/debug/system-error-codes--8200-8999-',
     'winsock': 'https://learn.microsoft.com/windows/win32/winsock/windows-sockets-error-codes-2',
     'wininet': 'https://learn.microsoft.com/windows/win32/wininet/wininet-errors',
-    'ntstatus': 'https://learn.microsoft.com/openspecs/windows_protocols/ms-erref/596a1078-e883-4972-9bbc-49e60bebca55',
-    'hresult': 'https://learn.microsoft.com/openspecs/windows_protocols/ms-erref/705fb797-2175-4a90-b5a3-3918024b10b8',
+    # checked 2026-12-06 (search tool): the driver docs' NTSTATUS list (MicrosoftDocs/windows-driver-docs,
+    # kernel/ntstatus-values.md); the MS-ERREF section links written earlier could not be confirmed
+    'ntstatus': 'https://learn.microsoft.com/windows-hardware/drivers/kernel/ntstatus-values',
     'com_security': 'https://learn.microsoft.com/windows/win32/com/com-error-codes-4',
+    'sspi': 'https://learn.microsoft.com/windows/win32/secauthn/sspi-status-codes',
+    'start_service': 'https://learn.microsoft.com/windows/win32/api/winsvc/nf-winsvc-startservicea',
     'event_4625': 'https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/auditing/event-4625',
     'event_4771': 'https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/auditing/event-4771',
     'ldap': 'https://learn.microsoft.com/windows/win32/ldap/return-values',
     'msi_exit': 'https://learn.microsoft.com/windows/win32/msi/error-codes',
     'msi_messages': 'https://learn.microsoft.com/windows/win32/msi/windows-installer-error-messages',
     'aadsts': 'https://learn.microsoft.com/entra/identity-platform/reference-error-codes',
-    'msal': 'https://learn.microsoft.com/entra/identity-platform/msal-error-handling-dotnet',
+    'msal': 'https://learn.microsoft.com/entra/msal/dotnet/advanced/exceptions/msal-error-handling',
     'fusion': 'https://learn.microsoft.com/dotnet/framework/configure-apps/redirect-assembly-versions',
-    'servicebus': 'https://learn.microsoft.com/azure/service-bus-messaging/service-bus-messaging-exceptions',
+    'servicebus': 'https://learn.microsoft.com/azure/azure-relay/relay-exceptions',
+    'wcf_endpoint': 'https://learn.microsoft.com/dotnet/api/system.servicemodel.endpointnotfoundexception',
     'net_exceptions': 'https://learn.microsoft.com/dotnet/api/system.net.sockets.socketexception',
     'powershell': 'https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_execution_policies',
     'trust': 'https://learn.microsoft.com/powershell/module/microsoft.powershell.management/test-computersecurechannel',
@@ -57,9 +61,14 @@ MEANINGS = {
     'account_locked': ('the account is locked out', 'account_locked_out'),
     'credentials_revoked': ("the client's credentials have been revoked (account disabled, expired or locked out)",
                             'account_disabled'),
-    'account_restriction': ('an account restriction (logon hours, workstations) prevented the logon', None),
+    # STATUS_ACCOUNT_RESTRICTION is also what a Protected Users member gets for NTLM (event 4822)
+    'account_restriction': ('an account restriction (Protected Users, logon hours, workstations) prevented the logon',
+                            'account_restriction'),
     'no_logon_servers': ('no logon server (domain controller) was available', None),
-    'service_logon_failed': ('the service did not start due to a logon failure', 'service_logon_failure_1069'),
+    # StartService documents 1069 as the account lacking 'Log on as a service'; a 7038 or logon
+    # status beside it can name another reason (password, disabled account)
+    'service_logon_failed': ("the service did not start due to a logon failure (StartService: the account lacks "
+                             "'Log on as a service')", 'service_logon_failure_1069'),
     'service_start_timeout': ('the service did not respond to the start request in time', 'service_start_timeout'),
     'service_marked_for_delete': ('the service has been marked for deletion (a previous install is still there)',
                                   'stale_install'),
@@ -90,6 +99,8 @@ MEANINGS = {
     'host_not_found': ('the host name could not be resolved', 'network_failure'),
     'cannot_connect': ('the connection to the server could not be established', 'network_failure'),
     'tls_no_common_algorithm': ('TLS: client and server do not possess a common algorithm', 'tls_channel_failure'),
+    'tls_illegal_message': ('TLS: the message received was unexpected or badly formatted (handshake refused)',
+                            'tls_channel_failure'),
     'certificate_untrusted': ('TLS: the certificate chain ends in an untrusted root (TLS inspection?)',
                               'network_failure'),
     'mfa_required': ('sign-in needs multi-factor authentication or interaction (cannot be satisfied headless)',
@@ -117,7 +128,7 @@ MEANINGS = {
 CODES = [
     ('win32', 5, 'ERROR_ACCESS_DENIED', 'access_denied', 'win32_0'),
     ('win32', 1053, 'ERROR_SERVICE_REQUEST_TIMEOUT', 'service_start_timeout', 'win32_1000'),
-    ('win32', 1069, 'ERROR_SERVICE_LOGON_FAILED', 'service_logon_failed', 'win32_1000'),
+    ('win32', 1069, 'ERROR_SERVICE_LOGON_FAILED', 'service_logon_failed', 'start_service'),
     ('win32', 1072, 'ERROR_SERVICE_MARKED_FOR_DELETE', 'service_marked_for_delete', 'win32_1000'),
     ('win32', 1073, 'ERROR_SERVICE_EXISTS', 'service_exists', 'win32_1000'),
     ('win32', 1311, 'ERROR_NO_LOGON_SERVERS', 'no_logon_servers', 'win32_1300'),
@@ -159,11 +170,12 @@ CODES = [
     ('ntstatus', 0xC0000193, 'STATUS_ACCOUNT_EXPIRED', 'account_expired', 'event_4625'),
     ('ntstatus', 0xC0000224, 'STATUS_PASSWORD_MUST_CHANGE', 'password_must_change', 'event_4625'),
     ('ntstatus', 0xC0000234, 'STATUS_ACCOUNT_LOCKED_OUT', 'account_locked', 'event_4625'),
-    ('hresult', 0x80072030, 'HRESULT_FROM_WIN32(ERROR_DS_NO_SUCH_OBJECT)', 'no_such_object', 'hresult'),
-    ('hresult', 0x80090016, 'NTE_BAD_KEYSET', 'keyset_missing', 'hresult'),
-    ('hresult', 0x80090331, 'SEC_E_ALGORITHM_MISMATCH', 'tls_no_common_algorithm', 'com_security'),
-    ('hresult', 0x80090341, 'SEC_E_ETYPE_NOT_SUPP', 'kerberos_etype', 'com_security'),
-    ('hresult', 0x800B0109, 'CERT_E_UNTRUSTEDROOT', 'certificate_untrusted', 'hresult'),
+    # (0x80072030 is HRESULT_FROM_WIN32(8240): found through the win32 row)
+    ('hresult', 0x80090016, 'NTE_BAD_KEYSET', 'keyset_missing', 'com_security'),
+    ('hresult', 0x80090326, 'SEC_E_ILLEGAL_MESSAGE', 'tls_illegal_message', 'sspi'),
+    ('hresult', 0x80090331, 'SEC_E_ALGORITHM_MISMATCH', 'tls_no_common_algorithm', 'sspi'),
+    ('hresult', 0x80090341, 'SEC_E_ETYPE_NOT_SUPP', 'kerberos_etype', 'sspi'),
+    ('hresult', 0x800B0109, 'CERT_E_UNTRUSTEDROOT', 'certificate_untrusted', 'com_security'),
     ('hresult', 0x80131040, 'FUSION_E_REF_DEF_MISMATCH', 'assembly_mismatch', 'fusion'),
     # Kerberos result codes (as 4768/4771 and Kerberos libraries print them)
     ('kerberos', 6, 'KDC_ERR_C_PRINCIPAL_UNKNOWN', 'no_such_user', 'event_4771'),
@@ -206,7 +218,7 @@ EXCEPTIONS = {
     'adalclaimchallengeexception': ('mfa_required', 'msal'),
     'interactionrequiredautherror': ('mfa_required', 'msal'),
     'pssecurityexception': ('script_blocked', 'powershell'),
-    'endpointnotfoundexception': ('relay_endpoint_unreachable', 'servicebus'),
+    'endpointnotfoundexception': ('relay_endpoint_unreachable', 'wcf_endpoint'),
     'relayexception': ('relay_endpoint_unreachable', 'servicebus'),
     'websocketexception': ('websocket_failed', 'servicebus'),
     'socketexception': ('cannot_connect', 'net_exceptions'),
@@ -217,6 +229,11 @@ EXCEPTIONS = {
     'adserverdownexception': ('ad_web_services_down', 'net_exceptions'),
     'fileloadexception': ('assembly_mismatch', 'fusion'),
 }
+
+# Meanings that only say a request failed, not why: an exception type name such as WebException
+# or HttpRequestException wraps TLS, proxy, DNS and server errors alike. A root cause decided
+# by these alone is ranked below one decided by a specific error (see _diagnosis._judge).
+GENERIC_MEANINGS = frozenset(['http_request_failed', 'tls_auth_failed', 'websocket_failed', 'service_logon_failed'])
 
 _BY_KEY = {(kind, code): (symbol, meaning, source) for kind, code, symbol, meaning, source in CODES}
 # the same rows by symbolic name: ERROR_ACCOUNT_DISABLED, STATUS_LOGON_TYPE_NOT_GRANTED, KDC_ERR_ETYPE_NOSUPP ...
@@ -230,13 +247,15 @@ _BY_SYMBOL['kdc_err_etype_notsupp'] = ('kerberos', 14)     # the spelling some t
 # after "error:" or "Failure Reason:", Kerberos names with "etype_no", WSAE names with "Exception".
 ANCHORS = ['0x', 'error ', 'error:', 'error=', 'code ', 'code:', 'code=', 'status', 'aadsts', 'exception',
            'autherror', 'ldaperr', 'hresult', 'startservice failed', 'error_', 'status_', 'failure reason:',
-           'etype_no', 'kdc_err_']
+           'etype_no', 'kdc_err_', ' with 1', ' with 2']
 
 # One pass finds every notation. ERE-compatible where grep needs it (the benchmark).
 PATTERN = (r'(0x[0-9a-f]{8})|%%([0-9]{3,5})|aadsts([0-9]{5,6})'
            r'|\b(error|code|err|win32|exit code|return code|result|startservice failed)[^0-9a-z]{0,3}([0-9]{1,5})\b'
            r'|([a-z]+(exception|autherror))\b|ldaperr|ldap error'
-           r'|\b((error|status|kdc_err|nte|sec_e|cert_e)_[a-z0-9_]+|wsae[a-z]+)\b')
+           r'|\b((error|status|kdc_err|nte|sec_e|cert_e)_[a-z0-9_]+|wsae[a-z]+)\b'
+           # a bare number after "failed with": "fail with 1603", "failed with error 1069"
+           r'|\bfail(ed|s|ure)? with (error |exit code |code |status )?([0-9]{4,5})\b')
 _RX = re.compile(PATTERN, re.I)
 # "LdapErr: DSID-..., comment: AcceptSecurityContext error, data 52e, v1db1 (49)": the LDAP result in
 # parentheses, the Win32 code in hex after "data"
@@ -272,7 +291,7 @@ def _hex(value):
     if (value & 0xFFFF0000) == 0x80070000:
         return {'kind': 'win32', 'code': value & 0xFFFF, 'symbol': None, 'meaning': None,
                 'text': 'Win32 error %d (not in the table)' % (value & 0xFFFF), 'signal': None,
-                'source': SOURCES['hresult'], 'notation': '0x%08X' % value}
+                'source': SOURCES['win32_0'], 'notation': '0x%08X' % value}
     return None
 
 
@@ -286,8 +305,14 @@ def extract(text):
     ldap_context = 'ldap' in text.lower()
     for m in _RX.finditer(text):
         hexa, insert, aadsts, word, num, exc = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)
+        failed_with = m.group(12)
         row = None
-        if hexa:
+        if failed_with:
+            n = int(failed_with)
+            row = lookup('msi', n) or lookup('win32', n)
+            if row:
+                row = dict(row, notation=m.group(0).strip())
+        elif hexa:
             row = _hex(int(hexa, 16))
         elif insert:
             n = int(insert)

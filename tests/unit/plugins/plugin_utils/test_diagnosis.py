@@ -26,12 +26,26 @@ TEXT_SAMPLES = {
         ['Logon failure: the user has not been granted the requested logon type at this computer.',
          'This service account does not have the required user right "Log on as a service."'],
         ['The user has been granted the requested logon type']),
+    'logon_right_named_with_failure': (
+        ['Error 1069 persists until the account is added to Log on as a service',
+         "The service fails to start with error 1069 because the account lacks 'Log on as a service'",
+         'Removed from Log on as a service, the service failed to start'],
+        ['Log on as a service granted to CONTOSO\\svc; the service started',
+         "The service failed to start: the account is in 'Deny log on as a service'"]),
+    'scm_service_context': (
+        ['Windows could not start the Example service on Local Computer.',
+         'Source: Service Control Manager', 'The Example service terminated with the following error:'],
+        ['Windows started the Example service on Local Computer.', 'The service terminated normally.']),
+    'account_restriction_text': (
+        ['A user account restriction (for example, a time-of-day restriction) is preventing you from logging on.'],
+        ['No account restrictions apply to this user.']),
     'scm_7038_text': (
         ['The ADSync service was unable to log on as CONTOSO\\svc-adsync with the currently configured password due to the following error:'],
         ['The service logged on as CONTOSO\\svc-adsync with the currently configured password',
          'The X service was unable to log on as Y with the currently configured password: has not been granted the requested logon type']),
     'logon_failure_1069': (
-        ['The service did not start due to a logon failure.', 'StartService failed: error 1069'],
+        ['The service did not start due to a logon failure.', 'StartService failed: error 1069',
+         'The service cannot start because of a logon failure', 'Error 1069: the service did not start due to logon failure.'],
         ['The service started after a logon failure was cleared', 'processed 1069 objects']),
     'service_terminated_text': (
         ['The Microsoft Azure AD Connect Agent Updater service terminated unexpectedly.  It has done this 3 time(s).'],
@@ -55,7 +69,8 @@ TEXT_SAMPLES = {
         ['Service AADConnectProvisioningAgent started; sufficient privileges confirmed later']),
     'encryption_types_text': (
         ['the account does not support any of the Kerberos encryption types that this computer is configured to use',
-         "its encryption types do not match the computer's supported encryption types"],
+         "its encryption types do not match the computer's supported encryption types",
+         'KrbException: Encryption type AES256 CTS mode with HMAC SHA1-96 is not supported/enabled'],
         ['Supported encryption types: AES128, AES256']),
     'context_did_not_match_target': (
         ["Install-ADServiceAccount : Cannot install service account. Error Message: 'The provided context did not match the target.'"],
@@ -82,13 +97,16 @@ TEXT_SAMPLES = {
          'Could not establish trust relationship for the SSL/TLS secure channel',
          'The remote certificate is invalid according to the validation procedure.',
          'No connection could be made because the target machine actively refused it 10.0.0.1:8080',
-         '(407) Proxy Authentication Required', 'Registration failed with error: request timeout'],
-        ['Connection to servicebus established in 35 ms, keep-alive timeout 60000 ms.',
+         '(407) Proxy Authentication Required', 'Registration failed with error: request timeout',
+         'tunneling socket could not be established, statusCode=407'],
+        ['Connection to servicebus established in 35 ms, keep-alive timeout 60000 ms.', 'Processed 407 objects',
          'Certificate thumbprint 0A1B loaded; expires in 300 days',
          'A timeout was reached (30000 milliseconds) while waiting for the X service to connect.']),
     'tls_channel_failure': (['The request was aborted: Could not create SSL/TLS secure channel.',
-                             'The client and server cannot communicate, because they do not possess a common algorithm'],
-                            ['TLS 1.2 negotiated with login.microsoftonline.com']),
+                             'The client and server cannot communicate, because they do not possess a common algorithm',
+                             'System.Net.WebException: The underlying connection was closed: An unexpected error occurred on a send.'],
+                            ['TLS 1.2 negotiated with login.microsoftonline.com',
+                             'The underlying connection was closed: The connection was closed unexpectedly.']),
     'execution_policy_security_error': (
         ['Import-Module : File C:\\x.ps1 cannot be loaded because running scripts is disabled on this system.',
          'CategoryInfo : SecurityError: (:) [], PSSecurityException',
@@ -97,7 +115,9 @@ TEXT_SAMPLES = {
     'mfa_required': (
         ['Microsoft.Identity.Client.MsalUiRequiredException: AADSTS50079: you must enroll in multi-factor authentication.',
          'AADSTS50076: Due to a configuration change made by your administrator you must use multi-factor authentication',
-         'error=interaction_required'],
+         'error=interaction_required',
+         'InvalidOperationException: Showing a modal dialog box or form when the application is not running in '
+         'UserInteractive mode is not a valid operation.'],
         ['MFA registration completed for admin@contoso.com', 'AADSTS50034: user does not exist']),
     'credential_manager_error': (['The Credential Manager service is disabled', 'Unable to access the credential vault',
                                   'VaultSvc could not be started'],
@@ -116,7 +136,9 @@ TEXT_SAMPLES = {
                             'service to connect.'],
                            ['The service responded in time']),
     'protected_users': (['The account admin@contoso.com is a member of the Protected Users group',
-                         'Credential check failed: member of Protected Users'],
+                         'Credential check failed: member of Protected Users',
+                         'NTLM authentication failed because the account was a member of the Protected User group.',
+                         'After the account was added to the "Protected Users" group the sign-in fails'],
                         ['Credential check passed; account is not a member of Protected Users.']),
     'newtonsoft_assembly': (["Could not load file or assembly 'Newtonsoft.Json, Version=13.0.0.0' or one of its dependencies."],
                             ['Loaded assembly Newtonsoft.Json 13.0.0.0']),
@@ -132,7 +154,8 @@ TEXT_SAMPLES = {
     'unsupported_os_text': (['This application is only supported on Windows Server 2016 or later',
                              'Server Core installation is not supported'],
                             ['Windows Server 2022 detected']),
-    'kds_root_key_absent': (['Cannot find a KDS root key in the forest', 'The root key does not exist.'],
+    'kds_root_key_absent': (['Cannot find a KDS root key in the forest', 'The root key does not exist.',
+                             'The KDS root key has not been created in this forest'],
                             ['KDS root key found; effective since 2024-01-01']),
     'keyset_missing': (['Key does not exist. (Exception from HRESULT: 0x80090016)'], ['HRESULT 0x80090017']),
     'ntstatus_access_denied_text': (['Use-ServiceAccount : {Access Denied}'], ['Access granted to {user}']),
@@ -218,7 +241,8 @@ def test_every_cause_id_is_catalogued_and_every_signal_is_produced():
     for row in _diagnosis.CAUSES:
         assert row['id'] in _findings.CATALOG
         for clause in row['when']:
-            for spec in clause:
+            specs = list(_diagnosis._clause_specs(clause)) + list(clause.get('unless', []) if isinstance(clause, dict) else [])
+            for spec in specs:
                 assert (spec if isinstance(spec, str) else spec[0]) in produced
 
 
@@ -394,3 +418,59 @@ def test_evidence_folders(folder, expected):
 def test_gpo_cause_names_the_winning_gpo():
     rc = _diagnosis.diagnose([os.path.join(EVIDENCE, 'gpo_right')])['root_causes'][0]
     assert any('Member Servers Baseline' in e['text'] for e in rc['evidence'])
+
+
+# ------------------------------------------------ service logon failures by documented meaning
+def _text(tmp_path, text, name='service.log'):
+    path = tmp_path / name
+    path.write_text(text, encoding='utf-8')
+    return [(c['id'], c['confidence']) for c in _diagnosis.diagnose([str(path)])['root_causes']]
+
+
+_SCM_7038_1385 = ('The Example service was unable to log on as CONTOSO\\svc-example with the currently configured '
+                  'password due to the following error: \nLogon failure: the user has not been granted the requested '
+                  'logon type at this computer.\n')
+
+
+def test_scm_message_continued_on_the_next_line_is_judged_whole(tmp_path, monkeypatch):
+    """7038 + 1385 rendered on two lines is the missing right, not a wrong password; judged line by
+    line (the continuation removed) the 7038 alone also reports a password failure."""
+    assert ids(_text(tmp_path, _SCM_7038_1385)) == ['service_logon_right_missing_all_services']
+    monkeypatch.setattr(_diagnosis, '_CONTINUED', __import__('re').compile(r'(?!x)x'))
+    assert 'service_account_password_invalid' in ids(_text(tmp_path, _SCM_7038_1385))
+
+
+def test_wrong_password_where_the_scm_names_the_service(tmp_path):
+    text = ('Windows could not start the Example service on Local Computer.\n'
+            'Error 1326: The user name or password is incorrect.\n')
+    assert ids(_text(tmp_path, text)) == ['service_account_password_invalid']
+    # the same status without a service failing beside it is a sign-in failure, not a service's password
+    assert _text(tmp_path, 'Error 1326: The user name or password is incorrect.\n') == []
+
+
+def test_bare_1069_is_the_logon_right_with_low_confidence(tmp_path):
+    """StartService documents 1069 as the missing 'Log on as a service' right; alone it is generic
+    evidence (below 0.5). A 7038 password failure beside it names the real reason."""
+    causes = _text(tmp_path, 'Error 1069: The service did not start due to a logon failure.\n')
+    assert ids(causes) == ['service_logon_right_missing_all_services'] and causes[0][1] < 0.5
+    with_7038 = _text(tmp_path, 'Error 1069: The service did not start due to a logon failure.\n'
+                                'The Example service was unable to log on as CONTOSO\\svc with the currently configured '
+                                'password due to the following error: The user name or password is incorrect.\n')
+    assert ids(with_7038) == ['service_account_password_invalid']
+
+
+def test_generic_exception_ranks_below_the_specific_tls_message(tmp_path):
+    text = 'System.Net.WebException: The underlying connection was closed: An unexpected error occurred on a send.\n'
+    causes = _text(tmp_path, text)
+    assert ids(causes)[0] == 'tls12_disabled'
+    # the WebException alone says only that a request failed: outbound is named, but below 0.5
+    alone = _text(tmp_path, 'System.Net.WebException: The remote server returned an error.\n')
+    assert ids(alone) == ['outbound_connectivity_blocked'] and alone[0][1] < 0.5
+
+
+def test_account_restriction_alone_is_a_weak_protected_users_guess(tmp_path):
+    causes = _text(tmp_path, 'Status: 0xC000006E\n')
+    assert ids(causes) == ['protected_users_membership'] and causes[0][1] < 0.5
+    named = _text(tmp_path, 'NTLM authentication failed because the account was a member of the Protected User group.\n'
+                            'Error Code: 0xC000006E\n')
+    assert named[0][0] == 'protected_users_membership' and named[0][1] >= 0.8
