@@ -73,11 +73,7 @@ WRONG_PASSWORD_HOST = "us_government"
 
 # (secret, task printed under) -> why it is known. Remove an entry once its fix is merged;
 # the scan says when an entry is no longer seen.
-KNOWN_LEAKS = {
-    ("entra_sync_domains[].password", "provisioning_agent : Decide what to do"):
-        "issue 13 item 1: __entra_sync_register_domains carries the domain passwords; fixed by the roles rewrite "
-        "(issue 14, branch roles)",
-}
+KNOWN_LEAKS: dict = {}
 
 
 # ------------------------------------------------------------------ secrets from the specs

@@ -101,9 +101,6 @@ def test_no_unknown_leak_in_a_real_run(one_host_run):
     assert [k for k in leaks if not scan.is_known(k[0], k[1])] == []
 
 
-@pytest.mark.xfail(strict=True, reason="known leak (issue 13 item 1): 'provisioning_agent : Decide what to do' prints "
-                                       "entra_sync_domains[].password; fixed on branch roles (issue 14). Once merged this "
-                                       "XPASSes: delete this marker and the KNOWN_LEAKS entry in lab_secret_leaks.py")
 def test_no_leak_at_all_in_a_real_run(one_host_run):
     dummy, dummy, leaks = one_host_run
     assert leaks == {}
