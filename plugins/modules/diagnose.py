@@ -38,6 +38,21 @@ options:
     - A result may also carry C(rights), the C(rights) of a M(hybrid_identity.entra_sync.logon_right_info)
       result read after the failure; a GPO that defines a right is then named as its source.
     type: raw
+  failed_result:
+    description:
+    - The result of the task that failed (C(ansible_failed_result) in a C(rescue)). Its message and
+      installer log excerpt are read as evidence, and the action returns C(message), the text to fail with.
+    - A skipped or failed C(evidence) or C(logon_rights) result is ignored, so a rescue can pass what it registered as it is.
+    type: dict
+  failed_task:
+    description:
+    - The name of the task that failed (C(ansible_failed_task.name)), for C(message).
+    type: str
+  logon_rights:
+    description:
+    - A M(hybrid_identity.entra_sync.logon_right_info) result read after the failure; a GPO that defines
+      a right is then named as its source.
+    type: dict
   evidence_path:
     description:
     - Files, folders or zip files on the controller to read.
@@ -178,6 +193,12 @@ input_warnings:
   returned: when an input could not be fully read
   type: list
   elements: str
+message:
+  description:
+  - With I(failed_result), the text to fail with, what failed, then each root cause with its evidence and fix, then
+    where the reports are.
+  returned: when failed_result is given
+  type: str
 report_paths:
   description: Paths of the written reports, by format.
   returned: when report_dir is set

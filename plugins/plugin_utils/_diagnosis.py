@@ -45,7 +45,7 @@ import re
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._evidence import (
     EventItem, FactItem, Inputs, TextItem, bounded_limits, build_finder, iter_evidence, scan_lines)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
-    CATALOG, evidence_item, make_finding, sort_findings)
+    evidence_item, make_finding, sort_findings)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _windows_errors as winerr
 
 SCM = ('service control manager',)
@@ -947,12 +947,3 @@ def diagnose(paths=(), agent_evidence=None, findings=None, limits=None):
 def grep_patterns(signatures=None):
     """All text patterns (for the benchmark's grep -E baseline)."""
     return [p for s in (signatures or SIGNATURES) for p in s.get('patterns') or []]
-
-
-def catalog_ids_used():
-    return sorted(set(r['id'] for r in CAUSES))
-
-
-_UNCATALOGUED = sorted(set(r['id'] for r in CAUSES) - set(CATALOG))
-if _UNCATALOGUED:
-    raise AssertionError('every root cause id must be in the catalog; missing: %s' % ', '.join(_UNCATALOGUED))

@@ -21,10 +21,7 @@ ONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}).)*)\}\}\s*$", re
 JUDGEMENT = re.compile(r"\bif\b|\bfor\b|\bcombine\b|\+\s*\[|\]\s*\+|\{%")
 SET_FACT = ("set_fact", "ansible.builtin.set_fact")
 # Values that cannot be simple until another plugin changes, each with the reason. Keep it short.
-WAITING = {
-    # the diagnose action does not yet take a failed task result and return the message to fail with
-    ("provisioning_agent", "diagnose.yml", "Stop with the root cause", "__entra_sync_fail_msg"),
-}
+WAITING: set = set()
 
 
 def why_not_simple(value: object) -> str | None:

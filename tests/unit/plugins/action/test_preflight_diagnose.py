@@ -215,3 +215,17 @@ def test_sync_service_account_option_still_works_with_a_deprecation():
                            'sync_service_account': 'CONTOSO\\svc-adsync'}, {})[0].run(task_vars={})
     assert 'sync_service_account_rights_missing' in res['blockers']
     assert 'sync_services action' in res['deprecations'][0]['msg']
+
+
+def test_diagnose_takes_the_failed_task_result_and_returns_the_message_to_fail_with(tmp_path):
+    failed = {'failed': True, 'msg': 'Connect-AADCloudSyncAzureAD failed: AADSTS50076: Due to a configuration change '
+                                     'made by your administrator, you must use multi-factor authentication.'}
+    skipped = {'skipped': True, 'changed': False}
+    action, calls = make(Diagnose, {'failed_result': failed, 'failed_task': 'Register the agent',
+                                    'evidence': skipped, 'logon_rights': skipped, 'host': 'sync01',
+                                    'report_dir': str(tmp_path / 'r')}, {})
+    res = action.run(task_vars={})
+    assert [rc['id'] for rc in res['root_causes']][0] == 'mfa_required_headless'
+    assert res['message'].startswith("Installing or registering the agent failed on sync01 at 'Register the agent': "
+                                     "Connect-AADCloudSyncAzureAD failed: AADSTS50076")
+    assert '[mfa_required_headless]' in res['message'] and 'Report: ' in res['message']
