@@ -46,6 +46,7 @@ from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._eviden
     EventItem, FactItem, Inputs, TextItem, bounded_limits, build_finder, iter_evidence, scan_lines)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
     evidence_item, make_finding, sort_findings)
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _windows
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _windows_errors as winerr
 
 SCM = ('service control manager',)
@@ -724,8 +725,9 @@ class Diagnosis(object):
                       {'service': svc, 'account': None, 'account_kind': 'unknown'}, 'sc_qmanagedaccount')
         elif kind == 'user_right':
             right = str(fact.get('right') or '')
-            accounts = [str(a).lstrip('*').lower() for a in fact.get('accounts') or []]
-            has_all = 's-1-5-80-0' in accounts or 'nt service\\all services' in accounts or 'all services' in accounts
+            holders = [str(a).lstrip('*') for a in fact.get('accounts') or []]
+            accounts = [a.lower() for a in holders]
+            has_all = _windows.has_all_services(holders)
             attrs = {'service': 'agent', 'account': None, 'account_kind': 'unknown', 'gpo': fact.get('gpo')}
             if right.lower() == 'seservicelogonright' and not has_all:
                 if fact.get('scope') == 'gpo':
@@ -734,9 +736,10 @@ class Diagnosis(object):
                 else:
                     self._add('local_service_right_without_all_services', source, line, text, attrs, 'secedit_user_right')
             elif right.lower() == 'sedenyservicelogonright':
-                bad = [a for a in accounts if a in ('s-1-5-80-0', 'nt service\\all services', 's-1-1-0', 'everyone',
-                                                    's-1-5-11', 'nt authority\\authenticated users')
-                       or a.endswith('$') or 'aadconnectprovisioningagent' in a or 'adsync' in a]
+                # A deny entry that takes in the agent: ALL SERVICES, a group of every account, a computer or
+                # managed account, or the agent's and Connect Sync's own service accounts.
+                bad = (_windows.broad_denied(holders) + (['ALL SERVICES'] if _windows.has_all_services(holders) else [])
+                       + [a for a in accounts if a.endswith('$') or 'aadconnectprovisioningagent' in a or 'adsync' in a])
                 if bad:
                     self._add('deny_service_logon_policy', source, line, text, attrs,
                               'secedit_user_right' if fact.get('scope') != 'gpo' else 'gpresult_user_right')

@@ -164,29 +164,3 @@ def broad_denied(holders: Iterable[object] | None) -> list[str]:
     return [WELL_KNOWN_SIDS[sid] for sid in BROAD_SERVICE_GROUP_SIDS
             if normalise_account(sid) in keys or normalise_account(WELL_KNOWN_SIDS[sid]) in keys
             or normalise_account(WELL_KNOWN_SIDS[sid].rsplit('\\', maxsplit=1)[-1]) in keys]
-
-
-# ----------------------------------------------------------------- sign-in errors (AADSTS)
-# Entra sign-in error codes and what they mean for an unattended registration.
-AADSTS_CLASSES: dict[str, str] = {
-    'AADSTS50076': 'mfa_required',
-    'AADSTS50079': 'mfa_required',
-    'AADSTS50074': 'mfa_required',
-    'AADSTS50158': 'mfa_required',     # external security challenge (Conditional Access)
-    'AADSTS50126': 'bad_credentials',
-    'AADSTS50034': 'unknown_account',
-    'AADSTS50053': 'account_locked',
-    'AADSTS50057': 'account_disabled',
-    'AADSTS50055': 'password_expired',
-}
-_AADSTS = re.compile(r'AADSTS\d+')
-_MFA_TEXT = re.compile(r'MsalUiRequiredException|multi-?factor|interaction_required', re.IGNORECASE)
-
-
-def sign_in_error_class(text: str | None) -> str | None:
-    """The class of an Entra sign-in failure in ``text`` (an AADSTS code or MSAL's words), None when unknown."""
-    body = str(text or '')
-    for code in _AADSTS.findall(body):
-        if code in AADSTS_CLASSES:
-            return AADSTS_CLASSES[code]
-    return 'mfa_required' if _MFA_TEXT.search(body) else None

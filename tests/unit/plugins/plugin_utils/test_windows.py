@@ -48,16 +48,5 @@ def test_broad_groups_in_a_deny_right_are_named():
     assert _windows.broad_denied([{'sid': 'S-1-5-21-1-2-3-500', 'name': 'CONTOSO\\Administrator'}]) == []
 
 
-@pytest.mark.parametrize('text, kind', [
-    ('AADSTS50076: Due to a configuration change made by your administrator ... multi-factor', 'mfa_required'),
-    ('MsalUiRequiredException: interaction_required', 'mfa_required'),
-    ('AADSTS50126: Error validating credentials due to invalid username or password.', 'bad_credentials'),
-    ('AADSTS70011: invalid scope', None),
-    ('', None),
-])
-def test_sign_in_error_classes(text, kind):
-    assert _windows.sign_in_error_class(text) == kind
-
-
 def test_deny_twin():
     assert _windows.deny_twin('SeBatchLogonRight') == 'SeDenyBatchLogonRight'
