@@ -738,8 +738,8 @@ class Diagnosis(object):
             elif right.lower() == 'sedenyservicelogonright':
                 # A deny entry that takes in the agent: ALL SERVICES, a group of every account, a computer or
                 # managed account, or the agent's and Connect Sync's own service accounts.
-                bad = (_windows.broad_denied(holders) + (['ALL SERVICES'] if _windows.has_all_services(holders) else [])
-                       + [a for a in accounts if a.endswith('$') or 'aadconnectprovisioningagent' in a or 'adsync' in a])
+                bad = _windows.broad_denied(holders) + [a for a in accounts if a.endswith('$')
+                                                        or 'aadconnectprovisioningagent' in a or 'adsync' in a]
                 if bad:
                     self._add('deny_service_logon_policy', source, line, text, attrs,
                               'secedit_user_right' if fact.get('scope') != 'gpo' else 'gpresult_user_right')
