@@ -30,6 +30,8 @@ $script:BoundaryMocks = @{
         'ConvertTo-EntraSyncAccountName' = { Get-WinSimAccountName -Sid $Sid }
         'ConvertTo-EntraSyncSid' = { Get-WinSimAccountSid -Name $Name }
         'Get-EntraSyncFileVersion' = { Get-WinSimFileVersion -Path $Path }
+        'Invoke-EntraSyncNetworkProbe' = { Get-WinSimNetworkProbe -HostName $HostName -Port $Port -TimeoutMs $TimeoutMs -Proxy $Proxy }
+        'Invoke-EntraSyncScQueryManagedAccount' = { Get-WinSimScQueryManagedAccount -Name $Name }
     }
 }
 $script:ItemCommands = 'Get-Item', 'Get-ItemProperty', 'Get-ChildItem', 'Test-Path', 'New-Item', 'New-ItemProperty',
