@@ -570,7 +570,7 @@ Function Get-EntraSyncAgentProxyConfig {
         return $proxy
     }
     try {
-        # Lines joined rather than -Raw: -Raw is a FileSystem dynamic parameter the 5.1 profiles do not list.
+        # Lines joined rather than -Raw: -Raw is a FileSystem dynamic parameter; this form works on any provider.
         $text = @(Get-Content -LiteralPath $Path -ErrorAction Stop) -join "`n"
         $xml = New-Object -TypeName System.Xml.XmlDocument
         $xml.XmlResolver = $null
