@@ -97,3 +97,63 @@ Describe '_EntraSyncCommon' {
         }
     }
 }
+
+# The probe's own .NET code, unmocked, against listeners on this machine's loopback (no Windows needed:
+# TcpClient and a CONNECT exchange behave the same on .NET for Linux; only the error texts differ).
+Describe 'Invoke-EntraSyncNetworkProbe on loopback' {
+    BeforeAll {
+        Function Start-FakeProxy {
+            <# A one-shot listener that answers the first request line with $Status, in another runspace. #>
+            param ([string]$Status)
+            $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+            $listener.Start()
+            $shell = [powershell]::Create().AddScript({
+                    param ($Listener, $Status)
+                    $client = $Listener.AcceptTcpClient()
+                    $stream = $client.GetStream()
+                    $reader = [System.IO.StreamReader]::new($stream)
+                    $request = $reader.ReadLine()
+                    $answer = [System.Text.Encoding]::ASCII.GetBytes("$Status`r`n`r`n")
+                    $stream.Write($answer, 0, $answer.Length)
+                    Start-Sleep -Milliseconds 300
+                    $client.Close()
+                    $request
+                }).AddArgument($listener).AddArgument($Status)
+            @{ Listener = $listener; Shell = $shell; Handle = $shell.BeginInvoke(); Port = $listener.LocalEndpoint.Port }
+        }
+        Function Stop-FakeProxy {
+            param ($Proxy)
+            $request = $Proxy.Shell.EndInvoke($Proxy.Handle)
+            $Proxy.Listener.Stop()
+            $Proxy.Shell.Dispose()
+            "$request"
+        }
+        $probe = (Get-Module _EntraSyncCommon).ExportedCommands['Invoke-EntraSyncNetworkProbe']
+    }
+    It 'opens a tunnel through a proxy that answers 200, sending CONNECT host:port' {
+        $proxy = Start-FakeProxy -Status 'HTTP/1.1 200 Connection established'
+        $outcome = & $probe -HostName 'login.microsoftonline.com' -Port 443 -TimeoutMs 3000 -Proxy "127.0.0.1:$($proxy.Port)"
+        Stop-FakeProxy -Proxy $proxy | Should -Be 'CONNECT login.microsoftonline.com:443 HTTP/1.1'
+        $outcome.reachable | Should -BeTrue
+        $outcome.proxy_status | Should -Be 'HTTP/1.1 200 Connection established'
+        $outcome.error | Should -BeNullOrEmpty
+    }
+    It 'reports a refused tunnel with the proxy''s status line' {
+        $proxy = Start-FakeProxy -Status 'HTTP/1.1 407 Proxy Authentication Required'
+        $outcome = & $probe -HostName 'login.windows.net' -Port 443 -TimeoutMs 3000 -Proxy "127.0.0.1:$($proxy.Port)"
+        $null = Stop-FakeProxy -Proxy $proxy
+        $outcome.reachable | Should -BeFalse
+        $outcome.error | Should -Be 'the proxy refused the tunnel: HTTP/1.1 407 Proxy Authentication Required'
+    }
+    It 'connects directly, and reports a closed port as an error' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $port = $listener.LocalEndpoint.Port
+        (& $probe -HostName '127.0.0.1' -Port $port -TimeoutMs 3000).reachable | Should -BeTrue
+        $listener.Stop()
+        $closed = & $probe -HostName '127.0.0.1' -Port $port -TimeoutMs 3000
+        $closed.reachable | Should -BeFalse
+        $closed.error | Should -Not -BeNullOrEmpty
+        $closed.elapsed_ms | Should -BeOfType [int]
+    }
+}
