@@ -10,7 +10,9 @@ $spec = @{
     options = @{
         agent_service_name = @{ type = 'str'; default = 'AADConnectProvisioningAgent' }
         updater_service_names = @{ type = 'list'; elements = 'str'; default = @('AzureADConnectAgentUpdater') }
+        agent_product_codes = @{ type = 'list'; elements = 'str'; default = @() }
         probe = @{ type = 'list'; elements = 'str'; default = @() }
+        probe_route = @{ type = 'str'; default = 'auto'; choices = @('auto', 'direct', 'agent_proxy', 'winhttp_proxy') }
         probe_timeout_ms = @{ type = 'int'; default = 3000 }
     }
     supports_check_mode = $true
@@ -19,11 +21,18 @@ $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 
 $agentServiceName = $module.Params.agent_service_name
 $updaterServiceNames = $module.Params.updater_service_names
+$agentProductCodes = @($module.Params.agent_product_codes)
 $probe = $module.Params.probe
+$probeRoute = $module.Params.probe_route
 $probeTimeout = $module.Params.probe_timeout_ms
 
 # Validate the probe list before anything is read so a typo fails fast with the option named.
 $probeTargets = [System.Collections.Generic.List[object]]@()
+foreach ($code in $agentProductCodes) {
+    if ($code -notmatch '^\{[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}\}$') {
+        $module.FailJson("agent_product_codes entries must be product codes such as {6C2E6A5D-2B8F-4C3E-9A71-0D5E6F7A8B9C}, got '$code'")
+    }
+}
 foreach ($entry in $probe) {
     if ($entry -notmatch '^(?<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\]):(?<port>\d{1,5})$' -or [int]$Matches.port -gt 65535) {
         $module.FailJson("probe entries must be host:port, got '$entry'")
@@ -88,7 +97,8 @@ if ($null -ne $os.installation_type) {
 $module.Result.os = $os
 
 # --- domain ---------------------------------------------------------------
-$domain = [ordered]@{ joined = $false; name = $null; computer_name = $env:COMPUTERNAME; is_domain_controller = $false }
+# Unknown (null) unless CIM answered: a failed read must not look like a workgroup host.
+$domain = [ordered]@{ joined = $null; name = $null; computer_name = $env:COMPUTERNAME; is_domain_controller = $null }
 if ($computerSystem) {
     $domain.joined = [bool]$computerSystem.PartOfDomain
     $domain.name = if ($computerSystem.PartOfDomain) { $computerSystem.Domain } else { $null }
@@ -170,33 +180,60 @@ $pendingName = Get-EntraSyncRegistryValue -Path 'HKLM:\SYSTEM\CurrentControlSet\
 if ($activeName -and $pendingName -and $activeName -ne $pendingName) {
     $reasons.Add('ComputerRename')
 }
-if (Get-EntraSyncRegistryValue -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\Netlogon' -Name 'JoinDomain') {
+# JoinDomain is a subkey of Netlogon (present until the reboot that completes a join), not a value.
+if (Test-Path -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Services\Netlogon\JoinDomain') {
     $reasons.Add('DomainJoin')
 }
 $module.Result.pending_reboot = [ordered]@{ required = $reasons.Count -gt 0; reasons = $reasons }
 
 # --- agent and its services -------------------------------------------------
 $constants = Get-EntraSyncAgentConstant
-$agent = Get-EntraSyncAgentState -ServiceName $agentServiceName
+$agent = Get-EntraSyncAgentState -ServiceName $agentServiceName -ProductCode $agentProductCodes
 $module.Result.agent = $agent
 
-# The updater's service name is not documented for sure: try the given names,
-# then any service whose display name says "Agent Updater".
-$updaterName = Find-EntraSyncServiceName -Name $updaterServiceNames -DisplayNamePattern '*Agent Updater*'
+# Pieces count only by the agent's own identity (issue 11, item 3): the agent service by the
+# ServiceName of the agent's registry key (else the configured name), the updater by one of the
+# configured service names. A display name is no identity ("Agent Updater" also names the
+# Pass-through Authentication agent's updater): such services are listed apart, as evidence.
+$registeredServiceName = Get-EntraSyncRegistryValue -Path $constants.RegistryKey -Name 'ServiceName'
+$agentServiceFact = if ($registeredServiceName) {
+    Get-EntraSyncServiceFact -Name $registeredServiceName -Role 'agent' -IdentifiedBy 'registry_key'
+}
+else {
+    Get-EntraSyncServiceFact -Name $agentServiceName -Role 'agent' -IdentifiedBy 'service_name'
+}
+$updaterName = Find-EntraSyncServiceName -Name $updaterServiceNames
 if (-not $updaterName) {
     $updaterName = $updaterServiceNames | Select-Object -First 1
 }
-$agentServiceFact = Get-EntraSyncServiceFact -Name $agentServiceName -Role 'agent'
 $services = @(
     $agentServiceFact
-    if ($updaterName) { Get-EntraSyncServiceFact -Name $updaterName -Role 'updater' }
+    if ($updaterName) { Get-EntraSyncServiceFact -Name $updaterName -Role 'updater' -IdentifiedBy 'service_name' }
 )
+foreach ($service in $services) {
+    if ($service.exists -and $null -eq $service.managed_account) {
+        $module.Warn("Failed to read the managed-account flag of service $($service.name) (ServiceAccountManaged under HKLM:\SYSTEM\CurrentControlSet\Services\$($service.name)); managed_account is null")
+    }
+}
 $module.Result.services = $services
+$module.Result.updater_lookalikes = @(
+    Find-EntraSyncServiceByDisplayName -Pattern '*Agent Updater*' -Exclude (@($services | ForEach-Object { $_.name }) + $updaterServiceNames)
+)
+# Other Microsoft Entra agents (Pass-through Authentication, ...) register beside ours and may share the updater.
+$agentsRoot = $constants.RegistryKey.Substring(0, $constants.RegistryKey.LastIndexOf('\'))
+$agentKeyName = $constants.RegistryKey.Substring($constants.RegistryKey.LastIndexOf('\') + 1)
+$module.Result.other_entra_agents = @(
+    if (Test-Path -LiteralPath $agentsRoot) {
+        Get-ChildItem -LiteralPath $agentsRoot -ErrorAction SilentlyContinue |
+            Where-Object { $_.PSChildName -ne $agentKeyName } |
+            ForEach-Object { $_.PSChildName }
+    }
+)
 
 # --- leftovers of a partial install ----------------------------------------
 $installDir = if ($agent.install_dir) { $agent.install_dir } else { $constants.DefaultInstallDir }
 $packageCacheDirs = [System.Collections.Generic.List[string]]@()
-$packageCache = Join-Path $env:ProgramData 'Package Cache'
+$packageCache = Join-EntraSyncPath -Parent $env:ProgramData -Child 'Package Cache'
 if (Test-Path -LiteralPath $packageCache) {
     $markers = @(
         'Microsoft.SCIM.Provisioning.Setup.msi'
@@ -204,9 +241,10 @@ if (Test-Path -LiteralPath $packageCache) {
         'AADConnectProvisioningAgent.Installer.exe'
         'ProvisioningAgentSetup.exe'
     )
-    foreach ($dir in (Get-ChildItem -LiteralPath $packageCache -Directory -ErrorAction SilentlyContinue)) {
+    # -Directory is a FileSystem dynamic parameter; PSIsContainer works on every provider.
+    foreach ($dir in @(Get-ChildItem -LiteralPath $packageCache -ErrorAction SilentlyContinue | Where-Object { $_.PSIsContainer })) {
         foreach ($marker in $markers) {
-            if (Test-Path -LiteralPath (Join-Path $dir.FullName $marker)) {
+            if (Test-Path -LiteralPath (Join-EntraSyncPath -Parent $dir.FullName -Child $marker)) {
                 $packageCacheDirs.Add($dir.FullName)
                 break
             }
@@ -225,61 +263,143 @@ $module.Result.leftovers = [ordered]@{
     orphan_services = $orphans
 }
 
-# --- proxy block of the agent config ----------------------------------------
-$proxy = [ordered]@{ configured = $false; address = $null; raw = $null }
-$configPath = Join-Path $installDir 'AADConnectProvisioningAgent.exe.config'
-if (Test-Path -LiteralPath $configPath -PathType Leaf) {
-    try {
-        $xml = New-Object -TypeName System.Xml.XmlDocument
-        $xml.XmlResolver = $null
-        $xml.Load($configPath)
-        $node = $xml.SelectSingleNode('/configuration/system.net/defaultProxy')
-        if ($node) {
-            $proxy.configured = $true
-            $proxy.raw = $node.OuterXml
-            $proxyNode = $node.SelectSingleNode('proxy')
-            if ($proxyNode -and $proxyNode.GetAttribute('proxyaddress')) {
-                $proxy.address = $proxyNode.GetAttribute('proxyaddress')
-            }
-        }
-    }
-    catch {
-        $module.Warn("Failed to read the proxy settings from ${configPath}: $($_.Exception.Message)")
-    }
+# --- proxies: the agent's own config and the machine's WinHTTP setting ---------------
+$configPath = Join-EntraSyncPath -Parent $installDir -Child 'AADConnectProvisioningAgent.exe.config'
+$agentProxy = Get-EntraSyncAgentProxyConfig -Path $configPath
+if ($agentProxy.error) {
+    $module.Warn("Failed to read the proxy settings from ${configPath}: $($agentProxy.error)")
 }
-$module.Result.proxy = $proxy
+$module.Result.proxy = [ordered]@{
+    configured = $agentProxy.configured
+    enabled = $agentProxy.enabled
+    address = $agentProxy.address
+    use_system_default = $agentProxy.use_system_default
+    bypass_on_local = $agentProxy.bypass_on_local
+    bypass_list = $agentProxy.bypass_list
+    raw = $agentProxy.raw
+}
+$winHttp = Get-EntraSyncWinHttpProxy
+if ($winHttp.error) {
+    $module.Warn("Failed to decode the WinHTTP proxy (WinHttpSettings): $($winHttp.error); winhttp_proxy holds the raw value")
+}
+$module.Result.winhttp_proxy = [ordered]@{
+    present = $winHttp.present
+    parsed = $winHttp.parsed
+    flags = $winHttp.flags
+    proxy_server = $winHttp.proxy_server
+    bypass_list = $winHttp.bypass_list
+    raw_hex = $winHttp.raw_hex
+}
 
 # --- reachability probes -----------------------------------------------------
-$module.Result.reachability = @(
-    foreach ($target in $probeTargets) {
-        $client = New-Object -TypeName System.Net.Sockets.TcpClient
-        $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $reachable = $false
-        $errorText = $null
+Function ConvertTo-ProxyEndpoint {
+    <# host:port of a proxy written as a URI (http://p:8080) or as host[:port]; $null when there is none. #>
+    param ([AllowNull()][string]$Address)
+    if (-not $Address) {
+        return $null
+    }
+    $text = if ($Address -match '^[A-Za-z][A-Za-z0-9+.-]*://') { $Address } else { "http://$Address" }
+    $uri = $null
+    if (-not [System.Uri]::TryCreate($text, [System.UriKind]::Absolute, [ref]$uri) -or -not $uri.Host) {
+        return $null
+    }
+    "$($uri.Host):$($uri.Port)"
+}
+
+Function Get-WinHttpProxyFor {
+    <# The WinHTTP proxy a request to host:port takes: "http=a:80;https=b:443" lists pick by scheme. #>
+    param ([string]$Server, [int]$Port)
+    if (-not $Server) {
+        return $null
+    }
+    $entries = @($Server -split '[;\s]+' | Where-Object { $_ })
+    $scheme = if ($Port -eq 443) { 'https' } else { 'http' }
+    $byScheme = @($entries | Where-Object { $_ -like "$scheme=*" } | Select-Object -First 1)
+    if ($byScheme) {
+        $address = $byScheme[0].Substring($byScheme[0].IndexOf('=') + 1)
+        return ConvertTo-ProxyEndpoint -Address $address
+    }
+    $plain = @($entries | Where-Object { $_ -notmatch '=' } | Select-Object -First 1)
+    if ($plain) {
+        return ConvertTo-ProxyEndpoint -Address $plain[0]
+    }
+    $null
+}
+
+Function Test-WinHttpBypass {
+    <# WinHTTP bypass list: "<local>" = names without a dot, other entries are wildcards. #>
+    param ([string]$HostName, [AllowNull()][string]$List)
+    foreach ($entry in @("$List" -split '[;\s]+' | Where-Object { $_ })) {
+        if (($entry -eq '<local>' -and $HostName -notmatch '\.') -or $HostName -like $entry) {
+            return $true
+        }
+    }
+    $false
+}
+
+Function Test-AgentBypass {
+    <# .NET defaultProxy: bypasslist entries are regular expressions; bypassonlocal covers names without a dot. #>
+    param ([string]$HostName)
+    if ("$($agentProxy.bypass_on_local)" -eq 'true' -and $HostName -notmatch '\.') {
+        return $true
+    }
+    foreach ($pattern in $agentProxy.bypass_list) {
         try {
-            $pending = $client.BeginConnect($target.host, $target.port, $null, $null)
-            if ($pending.AsyncWaitHandle.WaitOne($probeTimeout)) {
-                $client.EndConnect($pending)
-                $reachable = $true
-            }
-            else {
-                $errorText = "timed out after $probeTimeout ms"
+            if ($pattern -and $HostName -match $pattern) {
+                return $true
             }
         }
         catch {
-            $errorText = if ($_.Exception.InnerException) { $_.Exception.InnerException.Message } else { $_.Exception.Message }
+            $module.Warn("The agent's proxy bypass entry '$pattern' is not a valid regular expression")
         }
-        finally {
-            $watch.Stop()
-            $client.Close()
+    }
+    $false
+}
+
+# Which way each probe goes. auto takes the path the agent's traffic takes as far as the host shows
+# it: the proxy of the agent's own config, else the machine's WinHTTP proxy, else direct, each
+# unless its bypass list names the host. The route is reported per probe; the controller judges.
+$agentEndpoint = if ($agentProxy.configured -and "$($agentProxy.enabled)" -ne 'false') { ConvertTo-ProxyEndpoint -Address $agentProxy.address } else { $null }
+$winHttpNamed = $winHttp.parsed -and ($winHttp.flags -band 2)
+$module.Result.reachability = @(
+    foreach ($target in $probeTargets) {
+        $winHttpEndpoint = if ($winHttpNamed) { Get-WinHttpProxyFor -Server $winHttp.proxy_server -Port $target.port } else { $null }
+        $route = $probeRoute
+        if ($route -eq 'auto') {
+            $route = if ($agentEndpoint -and -not (Test-AgentBypass -HostName $target.host)) { 'agent_proxy' }
+            elseif ($winHttpEndpoint -and -not (Test-WinHttpBypass -HostName $target.host -List $winHttp.bypass_list)) { 'winhttp_proxy' }
+            else { 'direct' }
         }
-        [ordered]@{
+        $proxyEndpoint = switch ($route) {
+            'agent_proxy' { $agentEndpoint }
+            'winhttp_proxy' { $winHttpEndpoint }
+            default { $null }
+        }
+        $row = [ordered]@{
             host = $target.host
             port = $target.port
-            reachable = $reachable
-            error = $errorText
-            elapsed_ms = [int]$watch.ElapsedMilliseconds
+            route = $route
+            proxy = $proxyEndpoint
+            reachable = $null
+            error = $null
+            proxy_status = $null
+            elapsed_ms = $null
         }
+        if ($route -ne 'direct' -and -not $proxyEndpoint) {
+            $row.error = "probe_route is $route but no such proxy is configured on this host"
+        }
+        else {
+            $probeArgs = @{ HostName = $target.host; Port = $target.port; TimeoutMs = $probeTimeout }
+            if ($proxyEndpoint) {
+                $probeArgs.Proxy = $proxyEndpoint
+            }
+            $outcome = Invoke-EntraSyncNetworkProbe @probeArgs
+            $row.reachable = [bool]$outcome.reachable
+            $row.error = $outcome.error
+            $row.proxy_status = $outcome.proxy_status
+            $row.elapsed_ms = $outcome.elapsed_ms
+        }
+        $row
     }
 )
 

@@ -17,8 +17,10 @@ description:
   execution policy per scope, TLS 1.2 SCHANNEL and .NET registry values, Credential Manager (VaultSvc),
   Kerberos C(SupportedEncryptionTypes), NTLM settings, pending reboot, the agent's registry key, version,
   tenant id and Add/Remove Programs entries, the agent and updater services, leftovers of a partial
-  install, and the proxy block of the agent configuration file.
-- Optionally probes TCP reachability of given C(host:port) pairs from the host.
+  install, other Microsoft Entra agents registered on the host, the proxy block of the agent
+  configuration file and the machine's WinHTTP proxy.
+- Optionally probes TCP reachability of given C(host:port) pairs from the host, directly or through
+  the proxy the agent would use, and says per probe which way it went.
 - Returns facts only. Whether the host is ready is decided on the controller, for example by the
   C(hybrid_identity.entra_sync.preflight) action.
 - A value that is absent or cannot be read is returned as C(null), with a warning where the absence is
@@ -31,21 +33,51 @@ options:
     default: AADConnectProvisioningAgent
   updater_service_names:
     description:
-    - Candidate names of the agent updater service, tried in order.
-    - Microsoft does not document the updater's service name for sure. When none of these names exists,
-      the first service whose display name contains C(Agent Updater) is reported instead.
+    - Candidate names of the agent updater service, tried in order; the first that exists is the updater.
+    - Microsoft does not document the updater's service name for sure. A service is counted as the
+      updater only by one of these names, never by its display name, since C(Agent Updater) also names
+      the updater of the Pass-through Authentication agent. Services whose display name contains
+      C(Agent Updater) under another name are listed in RV(updater_lookalikes), as evidence only.
     type: list
     elements: str
     default: [AzureADConnectAgentUpdater]
+  agent_product_codes:
+    description:
+    - MSI product codes (C({GUID})) known to belong to this agent or its updater, for example read from a
+      reference install.
+    - Microsoft publishes no product or upgrade code for the agent, so Add/Remove Programs entries are
+      found by display name; an entry whose product code is listed here says RV(agent.uninstall_entries[].identified_by=product_code),
+      all others say C(display_name).
+    - An entry that is not a braced GUID fails the module before anything is read.
+    type: list
+    elements: str
+    default: []
   probe:
     description:
     - C(host:port) pairs to open a TCP connection to from the host, for example C(login.microsoftonline.com:443).
     - Wildcard endpoints from Microsoft's lists cannot be probed; give one concrete host per row.
-    - Only a TCP connection is attempted; TLS inspection and proxy behaviour are not tested.
+    - Only a TCP connection is attempted (through a proxy, an HTTP C(CONNECT) tunnel); TLS and TLS
+      inspection are not tested.
     - An entry that is not C(host:port) fails the module before anything is read.
     type: list
     elements: str
     default: []
+  probe_route:
+    description:
+    - Which way the probes go.
+    - C(auto) takes the path the agent's own traffic is expected to take, as far as the host shows it,
+      that is the proxy of the agent's C(AADConnectProvisioningAgent.exe.config) (RV(proxy)) when one is set and
+      enabled, else the machine's WinHTTP proxy (RV(winhttp_proxy)) when it names one, else direct; each
+      unless its bypass list names the host (the agent's C(bypasslist) entries as regular expressions
+      and C(bypassonlocal); WinHTTP C(<local>) and wildcards).
+    - C(direct), C(agent_proxy), C(winhttp_proxy) force one way; a forced proxy that is not configured
+      gives a probe with RV(reachability[].reachable=null) and an error, not a guess.
+    - Whether the agent itself honours the WinHTTP proxy, or C(usesystemdefault) (WinINet settings of the
+      service account), is not documented for the agent; RV(reachability[].route) says which path was
+      tested so the controller can judge.
+    type: str
+    choices: [auto, direct, agent_proxy, winhttp_proxy]
+    default: auto
   probe_timeout_ms:
     description:
     - How long to wait for each probe's TCP connection, in milliseconds.
@@ -55,6 +87,25 @@ notes:
 - The C(process) execution policy scope is the one of the Ansible module process itself (usually C(Bypass)),
   not what an interactive session would get; judge the machine and user scopes.
 - Registry values that are REG_DWORD are returned as unsigned integers.
+- The managed-account flag of each service is read from the registry value C(ServiceAccountManaged) under
+  C(HKLM\SYSTEM\CurrentControlSet\Services\<service>), which C(sc.exe managedaccount) writes, not from the
+  localised text of C(sc.exe qmanagedaccount). Microsoft does not document the value's type; a REG_BINARY
+  C(01 00 00 00) is what hosts are reported to show, so REG_BINARY (any non-zero byte is true) and REG_DWORD
+  (non-zero is true) are both accepted; a service key without the value is false, as C(sc.exe) reports it;
+  an unreadable key gives C(null) with a warning. A real host still has to confirm the type.
+- The WinHTTP proxy is read from the registry value C(WinHttpSettings) under
+  C(HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections) (C(netsh winhttp show proxy)
+  prints localised text). Its layout is not documented by Microsoft; the one decoded is, little-endian, a
+  version DWORD, a counter DWORD, a flags DWORD (1 direct, 2 named proxy), the length and ASCII text of the
+  proxy server, then the length and ASCII text of the bypass list. A value that does not fit this layout is
+  returned undecoded (RV(winhttp_proxy.raw_hex)) with a warning. A real host still has to confirm the layout
+  against C(netsh winhttp show proxy).
+- A pending domain join is seen from the key C(HKLM\SYSTEM\CurrentControlSet\Services\Netlogon\JoinDomain)
+  (a subkey, present until the reboot that completes the join).
+- Confirmed how. The module runs under Pester on a simulated Windows (C(tests/windows_sim)), with the
+  Windows PowerShell 5.1 parameter sets of every Windows command it calls, and passes PSScriptAnalyzer with
+  the Windows Server 2016 and 2019 compatibility profiles. Nothing here ran on Windows; the registry layouts
+  above, the proxy tunnel probe and the Win32_Service and CIM reads still have to be confirmed on a real host.
 extends_documentation_fragment:
 - ansible.builtin.action_common_attributes
 attributes:
@@ -84,6 +135,13 @@ EXAMPLES = r'''
       - login.microsoftonline.com:443
       - login.windows.net:443
       - mscrl.microsoft.com:80
+  register: host_info
+
+- name: Probe through the machine's WinHTTP proxy, whatever the agent config says
+  hybrid_identity.entra_sync.agent_host_info:
+    probe:
+      - login.microsoftonline.com:443
+    probe_route: winhttp_proxy
   register: host_info
 
 - name: Show whether the agent is registered
@@ -338,6 +396,12 @@ agent:
           description: The uninstall key name (a product code for MSI entries).
           type: str
           sample: '{6C2E6A5D-2B8F-4C3E-9A71-0D5E6F7A8B9C}'
+        identified_by:
+          description: >-
+            How the entry was found: C(product_code) (listed in O(agent_product_codes)) or C(display_name)
+            (matched by name only; another product may carry the same name, in particular the updater).
+          type: str
+          sample: display_name
         quiet_uninstall_string:
           description: QuietUninstallString, C(null) when absent.
           type: str
@@ -364,6 +428,13 @@ services:
       description: C(agent) or C(updater).
       type: str
       sample: agent
+    identified_by:
+      description: >-
+        How the service was identified as the agent's: C(registry_key) (the C(ServiceName) value of the
+        agent's registry key) or C(service_name) (a name given in O(agent_service_name) or
+        O(updater_service_names)). Never by display name.
+      type: str
+      sample: registry_key
     exists:
       description: Whether the service exists.
       type: bool
@@ -381,7 +452,9 @@ services:
       type: str
       sample: CONTOSO\provAgentgMSA$
     managed_account:
-      description: C(sc.exe qmanagedaccount) flag; C(null) when it could not be read.
+      description: >-
+        The managed-account flag (registry value C(ServiceAccountManaged) of the service, as C(sc.exe managedaccount)
+        sets it); C(null) when it could not be read.
       type: bool
       sample: true
     path:
@@ -407,12 +480,40 @@ leftovers:
       elements: str
       sample: []
     orphan_services:
-      description: Agent or updater services that exist while the agent's registry key does not.
+      description: Agent or updater services (by name, see RV(services[].identified_by)) that exist while the agent's registry key does not.
       type: list
       elements: str
       sample: []
+updater_lookalikes:
+  description: >-
+    Services whose display name contains C(Agent Updater) but whose name is not one of O(updater_service_names):
+    possibly another Entra agent's updater. Evidence only; never counted as this agent's.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Service name.
+      type: str
+      sample: PTAUpdaterSvc
+    display_name:
+      description: Display name.
+      type: str
+      sample: Microsoft Azure AD Connect Agent Updater
+    identified_by:
+      description: Always C(display_name).
+      type: str
+      sample: display_name
+other_entra_agents:
+  description: >-
+    Subkeys of C(HKLM\SOFTWARE\Microsoft\Azure AD Connect Agents) other than the provisioning agent's, for
+    example C(Azure AD Connect Authentication Agent) (Pass-through Authentication), which may share the updater.
+  returned: always
+  type: list
+  elements: str
+  sample: []
 proxy:
-  description: The C(system.net/defaultProxy) block of C(AADConnectProvisioningAgent.exe.config).
+  description: The C(system.net/defaultProxy) block of C(AADConnectProvisioningAgent.exe.config); attributes as written.
   returned: always
   type: dict
   contains:
@@ -420,14 +521,60 @@ proxy:
       description: Whether the block exists.
       type: bool
       sample: false
+    enabled:
+      description: The block's C(enabled) attribute as written, C(null) when absent.
+      type: str
+      sample: 'true'
     address:
       description: The C(proxyaddress) attribute, C(null) when absent.
       type: str
       sample: http://proxy.contoso.com:8080
+    use_system_default:
+      description: The C(usesystemdefault) attribute as written, C(null) when absent.
+      type: str
+      sample: 'true'
+    bypass_on_local:
+      description: The C(bypassonlocal) attribute as written, C(null) when absent.
+      type: str
+      sample: 'true'
+    bypass_list:
+      description: The C(address) of each C(bypasslist/add) entry (regular expressions, as .NET reads them).
+      type: list
+      elements: str
+      sample: []
     raw:
       description: The block as XML text.
       type: str
       sample: null
+winhttp_proxy:
+  description: The machine's WinHTTP proxy (C(netsh winhttp set proxy)), from the registry value C(WinHttpSettings).
+  returned: always
+  type: dict
+  contains:
+    present:
+      description: Whether the value exists (absent means WinHTTP goes direct).
+      type: bool
+      sample: true
+    parsed:
+      description: Whether the value fitted the layout described in the notes.
+      type: bool
+      sample: true
+    flags:
+      description: The flags field (1 direct access, 2 a named proxy; C(netsh) writes 3 with a proxy set).
+      type: int
+      sample: 3
+    proxy_server:
+      description: The proxy server text (C(host:port), or a list such as C(http=p1:80;https=p2:443)).
+      type: str
+      sample: proxy.contoso.com:8080
+    bypass_list:
+      description: The bypass list text (C(<local>), wildcards, separated by C(;)).
+      type: str
+      sample: <local>;*.contoso.com
+    raw_hex:
+      description: The whole value as hexadecimal, for evidence.
+      type: str
+      sample: 2800000000000000010000000000000000000000
 reachability:
   description: One entry per O(probe) pair, empty when no probe was asked.
   returned: always
@@ -442,16 +589,30 @@ reachability:
       description: TCP port probed.
       type: int
       sample: 443
+    route:
+      description: Which way the probe went (see O(probe_route)) - C(direct), C(agent_proxy) or C(winhttp_proxy).
+      type: str
+      sample: agent_proxy
+    proxy:
+      description: The proxy C(host:port) the probe went through, C(null) when direct.
+      type: str
+      sample: proxy.contoso.com:8080
     reachable:
-      description: Whether the TCP connection opened within O(probe_timeout_ms).
+      description: >-
+        Whether the TCP connection (through a proxy - the C(CONNECT) tunnel) opened within O(probe_timeout_ms);
+        C(null) when the probe could not be attempted (a forced route without its proxy).
       type: bool
       sample: true
     error:
       description: Why it did not, C(null) when it did.
       type: str
       sample: null
+    proxy_status:
+      description: The proxy's status line for the C(CONNECT), C(null) when direct or when the proxy did not answer.
+      type: str
+      sample: HTTP/1.1 200 Connection established
     elapsed_ms:
-      description: Time taken.
+      description: Time taken; C(null) when the probe was not attempted.
       type: int
       sample: 38
 '''

@@ -30,6 +30,8 @@ $script:BoundaryMocks = @{
         'ConvertTo-EntraSyncAccountName' = { Get-WinSimAccountName -Sid $Sid }
         'ConvertTo-EntraSyncSid' = { Get-WinSimAccountSid -Name $Name }
         'Get-EntraSyncFileVersion' = { Get-WinSimFileVersion -Path $Path }
+        'Invoke-EntraSyncNetworkProbe' = { Get-WinSimNetworkProbe -HostName $HostName -Port $Port -TimeoutMs $TimeoutMs -Proxy $Proxy }
+        'Invoke-EntraSyncScQueryManagedAccount' = { Get-WinSimScQueryManagedAccount -Name $Name }
     }
 }
 $script:ItemCommands = 'Get-Item', 'Get-ItemProperty', 'Get-ChildItem', 'Test-Path', 'New-Item', 'New-ItemProperty',
@@ -146,7 +148,9 @@ Function Enable-WinSimBoundary {
     foreach ($moduleName in $scopes) {
         $where = if ($moduleName) { @{ ModuleName = $moduleName } } else { @{} }
         foreach ($command in $script:ItemCommands) {
-            $body = [scriptblock]::Create("Invoke-WinSimItem -Command '$command' -Bound `$PSBoundParameters")
+            # Pester hands a mock its arguments in $PesterBoundParameters ($PSBoundParameters is empty
+            # there); -ErrorAction goes on, so that the simulated error honours the caller's choice.
+            $body = [scriptblock]::Create("`$ea = if (`$PesterBoundParameters.ContainsKey('ErrorAction')) { `$PesterBoundParameters['ErrorAction'] } else { `$ErrorActionPreference }; Invoke-WinSimItem -Command '$command' -Bound `$PesterBoundParameters -ErrorAction `$ea")
             Mock -CommandName $command -ParameterFilter $filter -MockWith $body @where
         }
         foreach ($owner in $script:BoundaryMocks.Keys) {

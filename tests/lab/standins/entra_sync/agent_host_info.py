@@ -13,8 +13,9 @@ def behave(module, host):
     if probes:
         blocked = host.state.get("lab", {}).get("network_blocked", False)
         result["reachability"] = [
-            {"host": p.rsplit(":", 1)[0], "port": int(p.rsplit(":", 1)[1]), "reachable": not blocked,
-             "error": "timed out" if blocked else None, "elapsed_ms": 30} for p in probes]
+            {"host": p.rsplit(":", 1)[0], "port": int(p.rsplit(":", 1)[1]), "route": "direct", "proxy": None,
+             "reachable": not blocked, "error": "timed out" if blocked else None, "proxy_status": None,
+             "elapsed_ms": 30} for p in probes]
     return False, result
 
 
