@@ -31,6 +31,10 @@ $script:BoundaryMocks = @{
         'ConvertTo-EntraSyncSid' = { Get-WinSimAccountSid -Name $Name }
         'Get-EntraSyncFileVersion' = { Get-WinSimFileVersion -Path $Path }
     }
+    '_GmsaHost' = @{
+        'Import-EntraSyncActiveDirectoryModule' = { Import-WinSimActiveDirectoryModule }
+        'Test-EntraSyncServiceAccountInstalled' = { Test-WinSimServiceAccountInstalled -Name $Name }
+    }
 }
 $script:ItemCommands = 'Get-Item', 'Get-ItemProperty', 'Get-ChildItem', 'Test-Path', 'New-Item', 'New-ItemProperty',
 'Set-ItemProperty', 'Remove-Item', 'Remove-ItemProperty', 'Get-Content'
@@ -146,7 +150,10 @@ Function Enable-WinSimBoundary {
     foreach ($moduleName in $scopes) {
         $where = if ($moduleName) { @{ ModuleName = $moduleName } } else { @{} }
         foreach ($command in $script:ItemCommands) {
-            $body = [scriptblock]::Create("Invoke-WinSimItem -Command '$command' -Bound `$PSBoundParameters")
+            # Pester hands a mock its arguments as $PesterBoundParameters ($PSBoundParameters is empty there);
+            # the caller's -ErrorAction is passed on so that SilentlyContinue stays silent.
+            $body = [scriptblock]::Create("`$ea = if (`$PesterBoundParameters.ContainsKey('ErrorAction')) { `$PesterBoundParameters['ErrorAction'] } else { `$ErrorActionPreference }
+Invoke-WinSimItem -Command '$command' -Bound `$PesterBoundParameters -ErrorAction `$ea")
             Mock -CommandName $command -ParameterFilter $filter -MockWith $body @where
         }
         foreach ($owner in $script:BoundaryMocks.Keys) {
