@@ -99,6 +99,10 @@ Register-WinSimHandler -Command 'Connect-AADCloudSyncAzureAD' -Handler {
         return
     }
     $script:AgentSession.connected = $true
+    if ($tenant.Contains('writes_tenant_id') -and -not $tenant['writes_tenant_id']) {
+        # A sign-in that succeeds without the agent recording the tenant (a half-registered agent).
+        return
+    }
     Set-WinSimRegistryValue -Path 'HKLM:\SOFTWARE\Microsoft\Azure AD Connect Agents\Azure AD Connect Provisioning Agent' -Name 'TenantID' -Value ([string]$tenant['id']) -Type ''
     Set-WinSimChanged -Call $Call
 }
