@@ -144,12 +144,35 @@ Function Test-GmsaStartName {
 
 # --- observe -----------------------------------------------------------------------------------
 $agent = Get-EntraSyncAgentState -ServiceName $serviceName
+Function Exit-PlannedOnly {
+    <#
+    Check mode before the agent exists: in a check-mode play the install task installed nothing,
+    so every step is reported as planned (changed) instead of failing.
+    #>
+    param ([string]$Why)
+    $module.Warn("Check mode: $Why; every registration step is reported as planned")
+    $module.Result.changed = $true
+    foreach ($name in @('import_module', 'connect_tenant', 'add_gmsa') + @($p.domains | ForEach-Object { "add_domain:$($_.name)" })) {
+        Add-Step -Name $name -Changed ($name -ne 'import_module')
+    }
+    if ($p.password_writeback) { Add-Step -Name 'password_writeback' -Changed $true }
+    foreach ($permission in $p.permissions) { Add-Step -Name "set_permissions:$permission" -Changed $true }
+    Add-Step -Name 'restart_service' -Changed ([bool]$p.restart_service) -SkippedReason $(if (-not $p.restart_service) { 'restart_service is false' })
+    foreach ($d in $p.domains) { $module.Result.domains.Add($d.name) }
+    $module.ExitJson()
+}
 if (-not $agent.registry_key_present) {
+    if ($module.CheckMode) {
+        Exit-PlannedOnly -Why 'the agent is not installed yet (an install task in this check-mode run installs nothing)'
+    }
     $module.FailJson("Failed to register the provisioning agent: it is not installed on this host (no agent registry key); install it first with hybrid_identity.entra_sync.provisioning_agent_package")
 }
 $installDir = if ($p.install_dir) { $p.install_dir } elseif ($agent.install_dir) { $agent.install_dir } else { (Get-EntraSyncAgentConstant).DefaultInstallDir }
 $service = Get-ServiceFacts
 if (-not $service.exists) {
+    if ($module.CheckMode) {
+        Exit-PlannedOnly -Why "service $serviceName does not exist yet"
+    }
     $module.FailJson("Failed to register the provisioning agent: service $serviceName does not exist")
 }
 

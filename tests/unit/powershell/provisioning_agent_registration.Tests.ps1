@@ -84,6 +84,21 @@ Describe 'provisioning_agent_registration' {
         }
     }
 
+    Context 'check mode before the agent is installed (the install task of a check-mode play installed nothing)' {
+        It 'reports every step as planned with changed=true instead of failing' {
+            $fresh = Get-Fresh
+            $fresh.registry.Remove($agentKey)
+            $fresh.services = @($fresh.services | Where-Object Name -NE 'AADConnectProvisioningAgent')
+            Use-WinSimHost -Scenario $fresh
+            $result = Invoke-EntraSyncModule -Name provisioning_agent_registration -Arguments $arguments -CheckMode
+            $result['failed'] | Should -Not -BeTrue
+            $result.changed | Should -BeTrue
+            @($result.steps | Where-Object changed | ForEach-Object name) | Should -Be @('connect_tenant', 'add_gmsa', 'add_domain:contoso.com', 'restart_service')
+            $result.warnings -join "`n" | Should -Match 'not installed yet'
+            Get-WinSimCall -Changed | Should -BeNullOrEmpty
+        }
+    }
+
     Context 'a half-registered agent: TenantID set and the gMSA in place, but the domain step never completed' {
         BeforeAll {
             Use-WinSimHost -Scenario (Get-Registered -Marker @{ TenantID = $tenantId })
