@@ -33,8 +33,16 @@ foreach ($key in $fact.Keys) {
 }
 
 if ($state -eq 'present') {
-    if ($fact.installed -eq $true -and $fact.usable -eq $true) {
+    if ($fact.installed -eq $true) {
+        # Installing again does not make an unusable gMSA usable (its causes are in AD or the host's
+        # Kerberos policy), and would report a change on every run.
+        if ($fact.usable -ne $true) {
+            $module.Warn("gMSA $name is installed here but Test-ADServiceAccount does not return True (usable: $($fact.usable)); see can_retrieve_password and the encryption types")
+        }
         $module.ExitJson()
+    }
+    if ($null -eq $fact.installed) {
+        $module.FailJson("Failed to install gMSA ${name}: whether it is installed on this host could not be read")
     }
     if ($fact.exists -eq $false) {
         $module.FailJson("Failed to install gMSA ${name}: the account does not exist in AD")

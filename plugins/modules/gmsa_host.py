@@ -11,7 +11,7 @@ short_description: Install or uninstall a group managed service account on this 
 version_added: 0.1.0
 description:
 - With O(state=present) installs a group managed service account (gMSA) on this host (C(Install-ADServiceAccount))
-  when it is not both installed and usable; with O(state=absent) uninstalls it from this host
+  when it is not installed (an installed gMSA that is not usable is reported with a warning, not reinstalled); with O(state=absent) uninstalls it from this host
   (C(Uninstall-ADServiceAccount)). The AD object itself is not created or changed; use
   M(microsoft.ad.service_account) for that.
 - Returns the same facts as M(hybrid_identity.entra_sync.gmsa_host_info), read before the change, with
@@ -26,7 +26,7 @@ options:
     required: true
   state:
     description:
-    - V(present) installs the gMSA on this host when it is not installed and usable.
+    - V(present) installs the gMSA on this host when it is not installed.
     - V(absent) uninstalls it from this host.
     - V(query) only reads; it is deprecated and will be removed in 2.0.0, use
       M(hybrid_identity.entra_sync.gmsa_host_info) instead.

@@ -160,6 +160,19 @@ Describe 'gmsa_host' {
         }
     }
 
+    Context 'installed but not usable (no common encryption type)' {
+        It 'warns and does not reinstall on every run' {
+            Use-WinSimHost -Scenario (Merge-WinSimMap -Base (Get-Healthy) -Override @{
+                    active_directory = @{ objects = @{ $gmsaDn = @{ 'msDS-SupportedEncryptionTypes' = 4 } } }
+                    registry = @{ 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System\Kerberos\Parameters' = @{ SupportedEncryptionTypes = 24 } } })
+            $result = Invoke-EntraSyncModule -Name gmsa_host -Arguments @{ name = 'provAgentgMSA$'; state = 'present' }
+            $result.changed | Should -BeFalse
+            $result.usable | Should -BeFalse
+            $result.warnings -join "`n" | Should -Match 'installed here but Test-ADServiceAccount does not return True'
+            Get-WinSimCall -Changed | Should -BeNullOrEmpty
+        }
+    }
+
     Context 'AD cannot be read' {
         It 'fails saying the existence is unknown, never "not found", and installs nothing' {
             Use-WinSimHost -Scenario (Merge-WinSimMap -Base (Get-Healthy) -Override @{ active_directory = @{ server_down = $true; installed_service_accounts = @() } })
