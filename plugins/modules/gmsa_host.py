@@ -7,18 +7,17 @@
 DOCUMENTATION = r'''
 ---
 module: gmsa_host
-short_description: Test, install or uninstall a group managed service account on this host
+short_description: Install or uninstall a group managed service account on this host
 version_added: 0.1.0
 description:
-- Reports whether a group managed service account (gMSA) is usable on this host (C(Test-ADServiceAccount)),
-  whether it is installed here, the Kerberos encryption types of the host and of the account and their overlap,
-  and whether this computer is allowed to retrieve the account's password (directly or through a group).
-- With O(state=present) installs the account on the host (C(Install-ADServiceAccount)) when it is not both
-  installed and usable; with O(state=absent) uninstalls it from the host. The AD object itself is not created or
-  changed; use M(microsoft.ad.service_account) for that.
-- The facts explain the common failures of the agent's gMSA set-up, for example
-  C(The provided context did not match the target) (no common encryption type) and C(Access Denied)
-  (the computer may not retrieve the password).
+- With O(state=present) installs a group managed service account (gMSA) on this host (C(Install-ADServiceAccount))
+  when it is not installed (an installed gMSA that is not usable is reported with a warning, not reinstalled); with O(state=absent) uninstalls it from this host
+  (C(Uninstall-ADServiceAccount)). The AD object itself is not created or changed; use
+  M(microsoft.ad.service_account) for that.
+- Returns the same facts as M(hybrid_identity.entra_sync.gmsa_host_info), read before the change, with
+  RV(installed) and RV(usable) as they are after it.
+- Fails without changing anything when the account does not exist in AD, or when that could not be read
+  (the message says the existence is unknown and why, never "not found").
 options:
   name:
     description:
@@ -27,33 +26,38 @@ options:
     required: true
   state:
     description:
-    - V(query) only reports.
-    - V(present) installs the gMSA on this host when it is not installed and usable.
+    - V(present) installs the gMSA on this host when it is not installed.
     - V(absent) uninstalls it from this host.
+    - V(query) only reads; it is deprecated and will be removed in 2.0.0, use
+      M(hybrid_identity.entra_sync.gmsa_host_info) instead.
+    - The default was V(query) before M(hybrid_identity.entra_sync.gmsa_host_info) existed.
     type: str
-    choices: [query, present, absent]
-    default: query
-  domain_server:
-    description:
-    - Domain controller to read the account from.
-    type: str
-  domain_username:
-    description:
-    - Account used to read AD. Without it the connection user's credential is used, which a WinRM network
-      logon cannot pass on to a domain controller (use C(become) or this option).
-    type: str
-  domain_password:
-    description:
-    - Password of O(domain_username).
-    type: str
+    choices: [present, absent, query]
+    default: present
 notes:
-- Needs the ActiveDirectory PowerShell module (RSAT-AD-PowerShell). Without it the AD facts are C(null) with a
-  warning, and O(state=present) or O(state=absent) fails.
+- B(Run it as SYSTEM.) C(Test-ADServiceAccount) and C(Install-ADServiceAccount) take no C(-Credential) and no
+  C(-Server), so they act as the user the module runs as, and the principal that must retrieve the gMSA password is
+  the computer account. Over a plain WinRM network logon they would also hit the double hop. The module therefore
+  declares C(#AnsibleRequires -Become); without task-level C(become) Ansible runs it as C(SYSTEM). To be explicit,
+  set the task keywords C(become) to C(true), C(become_method) to C(runas) and C(become_user) to C(SYSTEM), as ansible.windows documents
+  for M(ansible.windows.win_updates). O(domain_username) and O(domain_password) only apply to the AD reads
+  (C(Get-ADServiceAccount), C(Get-ADComputer), C(Get-ADObject)).
+- Needs the ActiveDirectory PowerShell module (RSAT-AD-PowerShell). Without it, or when no domain controller
+  answers, the AD facts are C(null) (unknown, never "not found") with a warning and the raw error in RV(ad_error).
 - A computer added to a group allowed to retrieve the password only gets the new membership in its Kerberos
   ticket after a reboot (or C(klist purge -li 0x3e7)); until then RV(can_retrieve_password) can be true while
   RV(usable) is false.
-- When the host has no C(SupportedEncryptionTypes) policy value, the overlap assumes the OS default (RC4, AES128, AES256).
+- The module returns the raw encryption type numbers; whether the host's and the account's types overlap is
+  judged by the collection's controller-side rules (the OS default RC4, AES128, AES256 applies when the host has
+  no C(SupportedEncryptionTypes) policy value).
+- B(How this was checked.) The PowerShell runs under Pester on a simulated Windows (C(tests/windows_sim), with
+  the ActiveDirectory cmdlets with the parameter sets of their Microsoft Learn reference pages, incl.
+  C(ADIdentityNotFoundException) and C(ADServerDownException)), and is analysed with PSScriptAnalyzer against the
+  Windows PowerShell 5.1 profiles of Server 2016 and 2019. Still to confirm on a real host, the become-as-SYSTEM
+  behaviour of C(Test-ADServiceAccount), the exact texts of the AD errors, and C(NetIsServiceAccount) for a gMSA
+  installed by another tool.
 extends_documentation_fragment:
+- hybrid_identity.entra_sync.domain_connection
 - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -64,6 +68,7 @@ attributes:
     platforms:
     - windows
 seealso:
+- module: hybrid_identity.entra_sync.gmsa_host_info
 - module: microsoft.ad.service_account
 - module: microsoft.ad.kds_root_key
 author:
@@ -71,15 +76,13 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Test the agent's default gMSA on this host
-  hybrid_identity.entra_sync.gmsa_host:
-    name: provAgentgMSA
-  register: gmsa
-
-- name: Install a custom gMSA on this host
+- name: Install a custom gMSA on this host, as the computer account
   hybrid_identity.entra_sync.gmsa_host:
     name: gmsa-cloudsync$
     state: present
+  become: true
+  become_method: runas
+  become_user: SYSTEM
 '''
 
 RETURN = r'''
@@ -89,49 +92,74 @@ name:
   type: str
   sample: provAgentgMSA$
 exists:
-  description: Whether the account exists in AD; C(null) when AD could not be read.
+  description: Whether the account exists in AD; C(null) when AD could not be read (see RV(ad_error)).
   returned: always
   type: bool
   sample: true
 usable:
-  description: The result of C(Test-ADServiceAccount); C(null) when AD could not be read.
+  description:
+  - The result of C(Test-ADServiceAccount) for the user the module runs as (SYSTEM, that is the computer).
+  - C(false) when the account does not exist; C(null) when the test failed.
   returned: always
   type: bool
   sample: true
 installed:
-  description: Whether the account is installed on this host (C(NetIsServiceAccount)).
+  description: Whether the account is installed on this host (C(NetIsServiceAccount)); C(null) when that failed.
   returned: always
   type: bool
   sample: true
 host_encryption_types:
-  description: The host's C(SupportedEncryptionTypes) policy value, C(null) when not set.
+  description: The host's raw C(SupportedEncryptionTypes) policy value (unsigned), C(null) when not set.
   returned: always
   type: int
   sample: 2147483672
 account_encryption_types:
-  description: The account's C(msDS-SupportedEncryptionTypes), C(null) when not set or unreadable.
+  description: The account's raw C(msDS-SupportedEncryptionTypes), C(null) when not set or unreadable.
   returned: always
   type: int
   sample: 24
-encryption_overlap:
-  description: The encryption type bits both support (DES, RC4, AES128, AES256 bits only).
-  returned: always
-  type: int
-  sample: 24
-encryption_types_compatible:
-  description: Whether the overlap is not empty.
-  returned: always
-  type: bool
-  sample: true
 can_retrieve_password:
-  description: Whether this computer, or a group it belongs to, is allowed to retrieve the password.
+  description:
+  - Whether this computer, or a group it belongs to (C(tokenGroups)), is allowed to retrieve the password.
+  - C(null) when the computer's groups, or one of the allowed principals, could not be read.
   returned: always
   type: bool
   sample: true
 principals_allowed_to_retrieve:
-  description: The principals allowed to retrieve the password, as DOMAIN\name where they translate.
+  description: The principals allowed to retrieve the password, as DOMAIN\name where they translate, else their DN.
   returned: always
   type: list
   elements: str
-  sample: [CONTOSO\SYNC01$]
+  sample: [CONTOSO\AGENT01$]
+ad_module_available:
+  description: Whether the ActiveDirectory PowerShell module could be loaded.
+  returned: always
+  type: bool
+  sample: true
+ad_error:
+  description: The raw error of the AD read that failed (module load or C(Get-ADServiceAccount)), C(null) when none failed.
+  returned: always
+  type: dict
+  sample: {types: [Microsoft.ActiveDirectory.Management.ADServerDownException], message: Unable to contact the server.}
+  contains:
+    types:
+      description: The exception type names, outermost first.
+      type: list
+      elements: str
+    message:
+      description: The exception message.
+      type: str
+install_error:
+  description: The raw error of C(Install-ADServiceAccount) when it failed.
+  returned: when the install failed
+  type: dict
+  sample: {types: [Microsoft.ActiveDirectory.Management.ADException], message: "Cannot install service account. Error Message: 'Access Denied'."}
+  contains:
+    types:
+      description: The exception type names, outermost first.
+      type: list
+      elements: str
+    message:
+      description: The exception message.
+      type: str
 '''

@@ -16,15 +16,26 @@ description:
   C(provAgentgMSA$) created with a domain admin credential, or a pre-created custom gMSA). It then adds each
   domain with optional preferred domain controllers (C(Add-AADCloudSyncADDomain)), optionally enables password
   writeback and applies C(Set-AADCloudSyncPermissions), and restarts the agent service.
-- Idempotent where the state can be read. When the agent's registry key holds a C(TenantID) and the service runs
-  as the expected gMSA, nothing is done. Domains, password writeback and permissions cannot be read back with a
-  documented cmdlet, so they are applied only when the agent is registered by this run, or when O(force) is set.
+- Each step is decided from what the host shows. C(add_gmsa) runs unless the agent has a C(TenantID) and its
+  service runs as the expected gMSA (O(gmsa_name), else C(provAgentgMSA$)). The host cannot show domains, password
+  writeback or permissions, so each of those steps, once it succeeded, is remembered in a marker the collection owns,
+  the registry key C(HKLM:\SOFTWARE\hybrid_identity\entra_sync\registration) (one value per step, with what it
+  applied, and the C(TenantID) it belongs to). A later run reruns only the missing steps, so a run that failed at a
+  domain, at writeback, at permissions or at the restart is completed. The marker is ignored for another tenant and
+  with O(force). The service is restarted after any change, or when it is not running, or when an earlier run
+  changed something and did not get to the restart.
+- At the end the module fails unless the agent's C(TenantID) is present, the service runs as the expected gMSA and
+  is running.
 - All options are validated before anything changes; each message names the option. That covers an empty
   O(domains), a domain name that is not a fully qualified DNS name, a custom O(gmsa_name) without the trailing
   C($), an unknown O(permissions) value, and a domain without a credential.
-- An MFA requirement on the tenant account (C(MsalUiRequiredException), C(AADSTS50076), C(AADSTS50079)) fails with a
-  message that says so and what to do. A headless session such as WinRM cannot answer an MFA prompt.
-- No secret is put on a command line, in a file, a warning or the result; every password option is C(no_log).
+- A step that fails returns its raw error in RV(error) (exception type names, message, AADSTS codes). The module
+  does not classify it; the collection's diagnosis (Python, on the controller) says whether it means, for example,
+  an MFA requirement that a headless session such as WinRM cannot answer (C(MsalUiRequiredException),
+  C(AADSTS50076)) or the execution policy's security error.
+- No secret is put on a command line, in a file, a warning or the result, nor passed as a command parameter
+  (PowerShell Module Logging records those); credentials are built with .NET method calls. Every password option
+  is C(no_log).
 options:
   tenant_username:
     description:
@@ -112,7 +123,7 @@ options:
     type: str
   force:
     description:
-    - Run every step even when the agent is already registered, for example to add a domain or change permissions.
+    - Run every step even when the host and the registration marker show it done.
     type: bool
     default: false
   restart_service:
@@ -140,8 +151,14 @@ notes:
 - The Credential Manager service (VaultSvc) must not be disabled, and the machine and user execution policies
   must be C(Undefined) or C(RemoteSigned); C(Unrestricted) makes registration fail with a security error.
 - Two agents registered at the same moment can end in quarantine; register one host at a time.
-- Domains already registered cannot be listed with a documented cmdlet. A domain added to O(domains) later is
-  only registered with O(force).
+- Domains already registered cannot be listed with a documented cmdlet; the marker is what this collection
+  remembers. A domain added to O(domains) later is added by the next run. Domains registered by hand are not in
+  the marker and are added again (to be confirmed on a real host that re-adding a domain is harmless).
+- B(How this was checked.) The PowerShell runs under Pester on a simulated Windows (C(tests/windows_sim), with
+  the agent's cmdlets as Microsoft Learn documents them in C(reference-powershell), C(how-to-install-pshell) and
+  C(how-to-gmsa-cmdlets)) and is analysed with PSScriptAnalyzer against the Windows PowerShell 5.1 profiles of
+  Server 2016 and 2019. Still to confirm on a real host, which cmdlet writes C(TenantID) (the simulation assumes
+  the sign-in does), the exception types the agent's cmdlets raise, and the logon session the cmdlets need.
 extends_documentation_fragment:
 - ansible.builtin.action_common_attributes
 attributes:
@@ -204,7 +221,7 @@ gmsa:
   type: str
   sample: CONTOSO\provAgentgMSA$
 domains:
-  description: The domains added (or already registered and not re-applied) in this run.
+  description: The domains added in this run or found done (registration marker), in order; on failure those before the failing one.
   returned: success, and on failure once the options were valid
   type: list
   elements: str
@@ -229,6 +246,31 @@ steps:
       description: Why the step was skipped, C(null) when it ran.
       type: str
       sample: null
+error:
+  description:
+  - The raw error of the step that failed, C(null) on success. Nothing in it is interpreted by the module.
+  returned: success, and on failure once the options were valid
+  type: dict
+  sample: {step: connect_tenant, types: [Microsoft.Identity.Client.MsalUiRequiredException], message: "AADSTS50076: ...",
+           error_id: "Connect-AADCloudSyncAzureAD", aadsts_codes: [AADSTS50076]}
+  contains:
+    step:
+      description: The name of the failing step (as in RV(steps)).
+      type: str
+    types:
+      description: The exception type names, outermost first (inner exceptions follow).
+      type: list
+      elements: str
+    message:
+      description: The exception messages, outermost first, joined with a space.
+      type: str
+    error_id:
+      description: PowerShell's FullyQualifiedErrorId.
+      type: str
+    aadsts_codes:
+      description: The C(AADSTSnnnnn) codes found in the messages.
+      type: list
+      elements: str
 service_state:
   description: State of the agent service at the end.
   returned: success, and on failure once the options were valid

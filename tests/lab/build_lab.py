@@ -45,6 +45,7 @@ STANDINS = {
     "entra_sync/agent_host_info.py": "hybrid_identity.entra_sync.agent_host_info",
     "entra_sync/logon_right_info.py": "hybrid_identity.entra_sync.logon_right_info",
     "entra_sync/gmsa_host.py": "hybrid_identity.entra_sync.gmsa_host",
+    "entra_sync/gmsa_host_info.py": "hybrid_identity.entra_sync.gmsa_host_info",
     "entra_sync/provisioning_agent_package.py": "hybrid_identity.entra_sync.provisioning_agent_package",
     "entra_sync/provisioning_agent_registration.py": "hybrid_identity.entra_sync.provisioning_agent_registration",
     "entra_sync/service_account_info.py": "hybrid_identity.entra_sync.service_account_info",

@@ -33,9 +33,18 @@ $script:BoundaryMocks = @{
         'Invoke-EntraSyncNetworkProbe' = { Get-WinSimNetworkProbe -HostName $HostName -Port $Port -TimeoutMs $TimeoutMs -Proxy $Proxy }
         'Invoke-EntraSyncScQueryManagedAccount' = { Get-WinSimScQueryManagedAccount -Name $Name }
     }
+    '_GmsaHost' = @{
+        'Import-EntraSyncActiveDirectoryModule' = { Import-WinSimActiveDirectoryModule }
+        'Test-EntraSyncServiceAccountInstalled' = { Test-WinSimServiceAccountInstalled -Name $Name }
+    }
+    '_AgentRegistration' = @{
+        'Import-EntraSyncAgentModule' = { Import-WinSimAgentModule -Path $Path }
+    }
 }
 $script:ItemCommands = 'Get-Item', 'Get-ItemProperty', 'Get-ChildItem', 'Test-Path', 'New-Item', 'New-ItemProperty',
 'Set-ItemProperty', 'Remove-Item', 'Remove-ItemProperty', 'Get-Content'
+# Linux PowerShell has no C: drive, so Join-Path on a Windows path fails here: areas/Installer.ps1 joins it.
+$script:ItemCommands += 'Join-Path'
 
 Function Find-AnsibleBasicSource {
     <# ansible-core's Ansible.Basic.cs: ENTRA_SYNC_ANSIBLE_BASIC, else the project's .venv, else the python3 on PATH. #>

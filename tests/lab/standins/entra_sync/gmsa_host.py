@@ -11,9 +11,9 @@ def behave(module, host):
     obj = domain.get("gmsas", {}).get(name)
     host_enc = host.state["host_info"]["kerberos"].get("supported_encryption_types")
     result = {"name": name, "exists": obj is not None, "usable": False, "installed": False,
-              "host_encryption_types": host_enc, "account_encryption_types": None, "encryption_overlap": None,
-              "encryption_types_compatible": None, "can_retrieve_password": None,
-              "principals_allowed_to_retrieve": []}
+              "host_encryption_types": host_enc, "account_encryption_types": None,
+              "can_retrieve_password": None, "principals_allowed_to_retrieve": [],
+              "ad_module_available": True, "ad_error": None}
     if obj is None:
         return False, result
     acc = obj.get("encryption_types", 0x1C)
@@ -22,8 +22,7 @@ def behave(module, host):
     principals = obj.get("principals", [])
     can = not principals or computer in principals
     installed = name in host.state.get("installed_gmsas", [])
-    result.update(account_encryption_types=acc, encryption_overlap=overlap, encryption_types_compatible=bool(overlap),
-                  can_retrieve_password=can, principals_allowed_to_retrieve=principals,
+    result.update(account_encryption_types=acc, can_retrieve_password=can, principals_allowed_to_retrieve=principals,
                   usable=bool(overlap) and can, installed=installed)
     changed = False
     if opt(module, "state", default="") in ("present", "installed") and result["usable"] and not installed:

@@ -136,14 +136,14 @@ NOW = datetime.datetime(2025, 6, 12, 12, 0, tzinfo=datetime.timezone.utc)
     ({'kds_root_keys': []}, 'kds_root_key_missing', True),
     ({'kds_root_keys': [{'effective_time': '2025-06-13T00:00:00Z'}]}, 'kds_root_key_missing', True),
     ({'kds_root_keys': [{'effective_time': '2024-01-01T00:00:00Z'}]}, 'kds_root_key_missing', False),
-    ({'gmsa': load('gmsa_host', 'kerberos_mismatch')}, 'kerberos_encryption_mismatch', True),
-    ({'gmsa': load('gmsa_host', 'healthy')}, 'kerberos_encryption_mismatch', False),
-    ({'gmsa': load('gmsa_host', 'host_default_encryption')}, 'kerberos_encryption_mismatch', False),
-    ({'gmsa': load('gmsa_host', 'password_retrieval_denied')}, 'gmsa_password_retrieval_denied', True),
+    ({'gmsa': load('gmsa_host_info', 'kerberos_mismatch')}, 'kerberos_encryption_mismatch', True),
+    ({'gmsa': load('gmsa_host_info', 'healthy')}, 'kerberos_encryption_mismatch', False),
+    ({'gmsa': load('gmsa_host_info', 'host_default_encryption')}, 'kerberos_encryption_mismatch', False),
+    ({'gmsa': load('gmsa_host_info', 'password_retrieval_denied')}, 'gmsa_password_retrieval_denied', True),
     ({'gmsa': load('gmsa_host', 'install_access_denied')}, 'gmsa_password_retrieval_denied', True),
-    ({'gmsa': load('gmsa_host', 'healthy')}, 'gmsa_password_retrieval_denied', False),
-    ({'gmsa': load('gmsa_host', 'not_found')}, 'gmsa_missing', True),
-    ({'gmsa': load('gmsa_host', 'healthy')}, 'gmsa_missing', False),
+    ({'gmsa': load('gmsa_host_info', 'healthy')}, 'gmsa_password_retrieval_denied', False),
+    ({'gmsa': load('gmsa_host_info', 'not_found')}, 'gmsa_missing', True),
+    ({'gmsa': load('gmsa_host_info', 'healthy')}, 'gmsa_missing', False),
     ({'gmsa': load('gmsa_host', 'check_mode_would_install')}, 'gmsa_not_usable', True),
     ({'gmsa': load('gmsa_host', 'installed_now')}, 'gmsa_not_usable', False),
     ({'msa_container_exists': False}, 'msa_container_missing', True),
@@ -230,7 +230,7 @@ def test_ad_level_uses_the_strictest_source_and_says_so():
 
 
 def test_custom_gmsa_missing_is_a_blocker():
-    res = run(domain={'gmsa': load('gmsa_host', 'not_found')}, options={'custom_gmsa': True})
+    res = run(domain={'gmsa': load('gmsa_host_info', 'not_found')}, options={'custom_gmsa': True})
     assert 'gmsa_missing' in res['blockers']
 
 
