@@ -31,7 +31,13 @@ $script:BoundaryMocks = @{
         'ConvertTo-EntraSyncSid' = { Get-WinSimAccountSid -Name $Name }
         'Get-EntraSyncFileVersion' = { Get-WinSimFileVersion -Path $Path }
     }
+    '_EntraSyncDirectory' = @{
+        'Get-EntraSyncDirectoryAccount' = { Get-WinSimDirectoryAccount -Root $Root -SamAccountName $SamAccountName -Credential $Credential }
+        'Get-EntraSyncLocalAccount' = { Get-WinSimLocalAccount -Name $Name }
+    }
 }
+# Native programs the module_utils run by their full path: a global function of that name is found first.
+$null = New-Item -Path 'Function:\global:C:\Windows\System32\sc.exe' -Value { Invoke-WinSimScExe @args } -Force
 $script:ItemCommands = 'Get-Item', 'Get-ItemProperty', 'Get-ChildItem', 'Test-Path', 'New-Item', 'New-ItemProperty',
 'Set-ItemProperty', 'Remove-Item', 'Remove-ItemProperty', 'Get-Content'
 
