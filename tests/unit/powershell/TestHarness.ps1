@@ -35,6 +35,16 @@ $script:BoundaryMocks = @{
         'Get-EntraSyncDirectoryAccount' = { Get-WinSimDirectoryAccount -Root $Root -SamAccountName $SamAccountName -Credential $Credential }
         'Get-EntraSyncLocalAccount' = { Get-WinSimLocalAccount -Name $Name }
     }
+    '_EntraSyncEvidence' = @{
+        'Read-EntraSyncFileRange' = { Read-WinSimFileRange -Path $Path -Offset $Offset -Count $Count }
+        'Get-EntraSyncMachineTempPath' = { Get-WinSimMachineTempPath }
+    }
+}
+# A C: drive, so that the FileSystem provider's dynamic parameters (Get-ChildItem -File) bind on
+# C:\ paths as on Windows; every C:\ call is then answered by the simulated host, never this folder.
+if (-not (Get-PSDrive -Name C -ErrorAction SilentlyContinue)) {
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $script:RepoRoot 'build' 'winsim-c')
+    $null = New-PSDrive -Name C -PSProvider FileSystem -Root (Join-Path $script:RepoRoot 'build' 'winsim-c') -Scope Global
 }
 # Native programs the module_utils run by their full path: a global function of that name is found first.
 $null = New-Item -Path 'Function:\global:C:\Windows\System32\sc.exe' -Value { Invoke-WinSimScExe @args } -Force
@@ -152,9 +162,12 @@ Function Enable-WinSimBoundary {
     foreach ($moduleName in $scopes) {
         $where = if ($moduleName) { @{ ModuleName = $moduleName } } else { @{} }
         foreach ($command in $script:ItemCommands) {
-            $body = [scriptblock]::Create("Invoke-WinSimItem -Command '$command' -Bound `$PSBoundParameters")
+            # Pester hands a mock its caller's parameters as $PesterBoundParameters ($PSBoundParameters is empty there).
+            $body = [scriptblock]::Create("Invoke-WinSimItem -Command '$command' -Bound `$PesterBoundParameters")
             Mock -CommandName $command -ParameterFilter $filter -MockWith $body @where
         }
+        # Join-Path on Linux has no C: drive; on a Windows path it joins as Windows does.
+        Mock -CommandName Join-Path -ParameterFilter $filter -MockWith { Join-WinSimPath -Path $Path -ChildPath $ChildPath } @where
         foreach ($owner in $script:BoundaryMocks.Keys) {
             foreach ($function in $script:BoundaryMocks[$owner].Keys) {
                 Mock -CommandName $function -MockWith $script:BoundaryMocks[$owner][$function] @where

@@ -62,6 +62,7 @@ Function New-WinSimFileObject {
         FullName = $canonical
         DirectoryName = $canonical.Substring(0, [Math]::Max(0, $canonical.LastIndexOf('\')))
         Extension = if ($isFolder) { '' } else { [System.IO.Path]::GetExtension($canonical.Split('\')[-1]) }
+        BaseName = if ($isFolder) { $canonical.Split('\')[-1] } else { [System.IO.Path]::GetFileNameWithoutExtension($canonical.Split('\')[-1]) }
         Length = if ($isFolder) { $null } else { [long][System.Text.Encoding]::UTF8.GetByteCount($content) }
         LastWriteTime = $written.ToLocalTime()
         LastWriteTimeUtc = $written
