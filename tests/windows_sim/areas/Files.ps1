@@ -81,6 +81,17 @@ Function Get-WinSimFileItem {
 
 Function Get-WinSimFileChild {
     param ([string]$Path, $Bound, $Cmdlet)
+    # As on Windows: -Path with a wildcard in its leaf lists the matching children of its folder,
+    # and a file's own path gives the file.
+    $leaf = (ConvertTo-WinSimFilePath -Path $Path).Split('\')[-1]
+    if (-not $Bound.ContainsKey('LiteralPath') -and [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($leaf)) {
+        $folder = @{} + $Bound
+        $folder['Filter'] = $leaf
+        return Get-WinSimFileChild -Path (ConvertTo-WinSimFilePath -Path $Path).Substring(0, (ConvertTo-WinSimFilePath -Path $Path).Length - $leaf.Length - 1) -Bound $folder -Cmdlet $Cmdlet
+    }
+    if (Test-WinSimFilePath -Path $Path -PathType Leaf) {
+        return New-WinSimFileObject -Path $Path
+    }
     if (-not (Test-WinSimFolder -Path $Path)) {
         Write-WinSimNotFound -Cmdlet $Cmdlet -Path $Path
         return
