@@ -22,11 +22,11 @@ Function Get-EntraSyncDirectoryAccount {
     param (
         [Parameter(Mandatory)][string]$Root,
         [Parameter(Mandatory)][string]$SamAccountName,
-        [System.Net.NetworkCredential]$Credential
+        [System.Net.NetworkCredential]$BindCredential
     )
 
-    $entry = if ($Credential) {
-        [System.DirectoryServices.DirectoryEntry]::new($Root, $Credential.UserName, $Credential.Password)
+    $entry = if ($BindCredential) {
+        [System.DirectoryServices.DirectoryEntry]::new($Root, $BindCredential.UserName, $BindCredential.Password)
     }
     else {
         [System.DirectoryServices.DirectoryEntry]::new($Root)

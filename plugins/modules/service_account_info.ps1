@@ -6,20 +6,16 @@
 #AnsibleRequires -CSharpUtil Ansible.Basic
 #AnsibleRequires -PowerShell ..module_utils._EntraSyncCommon
 #AnsibleRequires -PowerShell ..module_utils._EntraSyncDirectory
+#AnsibleRequires -PowerShell ..module_utils._DomainConnection
 
 $spec = @{
     options = @{
         name = @{ type = 'list'; elements = 'str'; required = $true }
-        domain_server = @{ type = 'str' }
-        domain_username = @{ type = 'str' }
-        domain_password = @{ type = 'str'; no_log = $true }
     }
-    required_together = @(
-        , @('domain_username', 'domain_password')
-    )
     supports_check_mode = $true
 }
-$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+# domain_server, domain_username, domain_password: shared with gmsa_host(_info) (doc fragment domain_connection).
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec, @(Get-EntraSyncDomainConnectionSpec))
 
 $names = $module.Params.name
 $domainServer = $module.Params.domain_server
@@ -74,7 +70,7 @@ Function Get-DomainAccountStatus {
     $domainPart, $samName = if ($StartName -match '^(?<d>[^\\]+)\\(?<u>.+)$') { $Matches.d, $Matches.u }
     elseif ($StartName -match '^(?<u>[^@]+)@(?<d>.+)$') { $Matches.d, $Matches.u }
     $root = if ($domainServer) { "LDAP://$domainServer" } else { "LDAP://$domainPart" }
-    $attributes = Get-EntraSyncDirectoryAccount -Root $root -SamAccountName $samName -Credential $bindCredential
+    $attributes = Get-EntraSyncDirectoryAccount -Root $root -SamAccountName $samName -BindCredential $bindCredential
     if ($null -eq $attributes) {
         throw "no account named $samName was found in $root"
     }

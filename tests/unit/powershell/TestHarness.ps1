@@ -32,7 +32,7 @@ $script:BoundaryMocks = @{
         'Get-EntraSyncFileVersion' = { Get-WinSimFileVersion -Path $Path }
     }
     '_EntraSyncDirectory' = @{
-        'Get-EntraSyncDirectoryAccount' = { Get-WinSimDirectoryAccount -Root $Root -SamAccountName $SamAccountName -Credential $Credential }
+        'Get-EntraSyncDirectoryAccount' = { Get-WinSimDirectoryAccount -Root $Root -SamAccountName $SamAccountName -BindCredential $BindCredential }
         'Get-EntraSyncLocalAccount' = { Get-WinSimLocalAccount -Name $Name }
     }
     '_EntraSyncEvidence' = @{

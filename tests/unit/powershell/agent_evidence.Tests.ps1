@@ -209,3 +209,41 @@ Describe 'agent_evidence' {
         }
     }
 }
+
+# The file readers of _EntraSyncEvidence on real files (plain .NET IO, which runs here too).
+Describe '_EntraSyncEvidence file readers' {
+    BeforeAll {
+        $folder = Join-Path ([System.IO.Path]::GetTempPath()) "entra_evidence_$PID"
+        $null = New-Item -ItemType Directory -Force -Path $folder
+        $utf16 = Join-Path $folder 'msi.log'
+        [System.IO.File]::WriteAllBytes($utf16, [byte[]](@(0xFF, 0xFE) + [System.Text.Encoding]::Unicode.GetBytes("line one`r`nline two: Return value 3.`r`n")))
+        $utf8Bom = Join-Path $folder 'burn.log'
+        [System.IO.File]::WriteAllBytes($utf8Bom, [byte[]](@(0xEF, 0xBB, 0xBF) + [System.Text.Encoding]::UTF8.GetBytes('error 0x80070643')))
+        $empty = Join-Path $folder 'empty.log'
+        [System.IO.File]::WriteAllBytes($empty, [byte[]]@())
+    }
+    AfterAll { Remove-Item -LiteralPath $folder -Recurse -Force }
+
+    It 'reads a whole UTF-16 file without its byte order mark, not truncated' {
+        $tail = Read-EntraSyncFileTail -Path $utf16 -MaxBytes 4096
+        $tail.content | Should -Be "line one`r`nline two: Return value 3.`r`n"
+        $tail.truncated | Should -BeFalse
+        $tail.size | Should -Be (Get-Item -LiteralPath $utf16).Length
+    }
+    It 'cuts a UTF-16 file on a character boundary, even for an odd byte budget' {
+        $tail = Read-EntraSyncFileTail -Path $utf16 -MaxBytes 25
+        $tail.truncated | Should -BeTrue
+        "line one`r`nline two: Return value 3.`r`n".EndsWith($tail.content) | Should -BeTrue
+        $tail.content.Length | Should -Be 12
+    }
+    It 'drops a UTF-8 byte order mark and reads an empty file as empty' {
+        (Read-EntraSyncFileTail -Path $utf8Bom -MaxBytes 100).content | Should -Be 'error 0x80070643'
+        (Read-EntraSyncFileTail -Path $empty -MaxBytes 100).content | Should -Be ''
+    }
+    It 'picks the failing lines of a log with the lines before them' {
+        $lines = @(Select-EntraSyncLogExcerpt -Content "a`nb`nc`nAction ended: Return value 3.`nd" -Context 1)
+        $lines | Should -Be @('c', 'Action ended: Return value 3.')
+        @(Select-EntraSyncLogExcerpt -Content "a`nb`nc" -MaxLines 2) | Should -Be @('b', 'c')
+        Select-EntraSyncLogExcerpt -Content '' | Should -BeNullOrEmpty
+    }
+}

@@ -79,7 +79,7 @@ Describe 'service_account_info' {
             $binds.Count | Should -Be 2
             $binds[0].parameters.Root | Should -Be 'LDAP://CONTOSO'
             $binds[0].parameters.SamAccountName | Should -Be 'provAgentgMSA$'
-            $binds[0].parameters.Contains('Credential') | Should -BeFalse
+            $binds[0].parameters.Contains('BindCredential') | Should -BeFalse
         }
         It 'returns the same in check mode' {
             $checked = Invoke-EntraSyncModule -Name service_account_info -Arguments @{ name = @('AADConnectProvisioningAgent', 'ADSync') } -CheckMode
@@ -265,9 +265,9 @@ Describe 'service_account_info' {
             $r.services[0].account.kind | Should -Be 'user'
             $bind = Get-WinSimCall | Where-Object { $_.command -eq 'Get-EntraSyncDirectoryAccount' }
             $bind.parameters.Root | Should -Be 'LDAP://dc01.contoso.com'
-            $bind.parameters.Credential | Should -BeOfType ([System.Net.NetworkCredential])
-            $bind.parameters.Credential.UserName | Should -Be 'CONTOSO\svc-reader'
-            $bind.parameters.Credential.Password | Should -Be 'Reader-Pa55!'
+            $bind.parameters.BindCredential | Should -BeOfType ([System.Net.NetworkCredential])
+            $bind.parameters.BindCredential.UserName | Should -Be 'CONTOSO\svc-reader'
+            $bind.parameters.BindCredential.Password | Should -Be 'Reader-Pa55!'
             ($r | ConvertTo-Json -Depth 10) | Should -Not -Match 'Reader-Pa55!'
         }
         It 'no value of domain_password reaches a command parameter (Module Logging records them; issue 11 item 15)' {

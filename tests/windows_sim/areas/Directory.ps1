@@ -47,10 +47,10 @@ Function Find-WinSimNamedEntry {
 Function Get-WinSimDirectoryAccount {
     <# Answers Get-EntraSyncDirectoryAccount (_EntraSyncDirectory): the raw attributes of an account, or $null. #>
     [CmdletBinding()]
-    param ([string]$Root, [string]$SamAccountName, $Credential)
+    param ([string]$Root, [string]$SamAccountName, $BindCredential)
     $bound = [ordered]@{ Root = $Root; SamAccountName = $SamAccountName }
-    if ($Credential) {
-        $bound.Credential = $Credential
+    if ($BindCredential) {
+        $bound.BindCredential = $BindCredential
     }
     Invoke-WinSimCommand -Command 'Get-EntraSyncDirectoryAccount' -Bound $bound -Cmdlet $PSCmdlet
 }
@@ -58,7 +58,7 @@ Function Get-WinSimDirectoryAccount {
 Register-WinSimHandler -Command 'Get-EntraSyncDirectoryAccount' -Handler {
     param ($Bound, $SetName, $Cmdlet)
     $directory = Get-WinSimSection -Name directory
-    if ($directory['requires_credential'] -and -not $Bound['Credential']) {
+    if ($directory['requires_credential'] -and -not $Bound['BindCredential']) {
         # What a bind as the network logon of a WinRM session gets: no credential to pass on.
         throw [System.Runtime.InteropServices.COMException]::new('An operations error occurred.', [int]0x80072020)
     }
