@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
+import re
 import sys
 
 import tree_sitter
@@ -181,8 +183,46 @@ def _create_calls(root):
         stack.extend(node.children)
 
 
-def read_spec(source: bytes) -> dict:
-    """Return the module's $spec as plain data, or raise SpecError naming the line."""
+_FRAGMENT_CALLS = re.compile(r"^@\(\s*([A-Za-z][\w-]*)\s*\)$")
+
+
+def _fragment_spec(name: str, module_utils: pathlib.Path) -> dict:
+    """The literal hashtable a module_util function returns (the first one in its body), e.g. a shared options spec."""
+    for util in sorted(module_utils.glob("*.psm1")):
+        root = parse(util.read_bytes()).root_node
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type == "function_statement" and any(
+                    child.text.decode().lower() == name.lower() for child in _named(node) if child.type == "function_name"):
+                inner = [node]
+                while inner:
+                    candidate = inner.pop(0)
+                    if candidate.type == "hash_literal_expression":
+                        return evaluate(candidate)
+                    inner.extend(candidate.children)
+                raise SpecError(f"{util.name}: function {name} returns no literal hashtable")
+            stack.extend(node.children)
+    raise SpecError(f"spec fragment function {name} not found in {module_utils}")
+
+
+def _merge_spec(spec: dict, fragment: dict) -> None:
+    """Ansible.Basic's merge of extra specs: options by name, the list keys appended."""
+    for key, value in fragment.items():
+        if isinstance(value, dict) and isinstance(spec.get(key), dict):
+            spec[key].update(value)
+        elif isinstance(value, list) and isinstance(spec.get(key), list):
+            spec[key].extend(value)
+        else:
+            spec.setdefault(key, value)
+
+
+def read_spec(source: bytes, module_utils: pathlib.Path | None = None) -> dict:
+    """Return the module's $spec as plain data, or raise SpecError naming the line.
+
+    Create($args, $spec, @(Get-XSpec)) is read too when module_utils is given and Get-XSpec,
+    defined there, returns a literal hashtable (the shared domain-connection options).
+    """
     errors = syntax_errors(source)
     if errors:
         raise SpecError("the module does not parse: " + "; ".join(errors[:5]))
@@ -192,9 +232,15 @@ def read_spec(source: bytes) -> dict:
         raise SpecError("no [Ansible.Basic.AnsibleModule]::Create(...) call found")
     arguments = [child for child in _named(calls[0]) if child.type == "argument_list"]
     expressions = _named(_named(arguments[0])[0]) if arguments and _named(arguments[0]) else []
+    fragments = []
+    if len(expressions) == 3 and module_utils is not None:
+        match = _FRAGMENT_CALLS.match(expressions[2].text.decode().strip())
+        if match:
+            fragments = [_fragment_spec(match.group(1), module_utils)]
+            expressions = expressions[:2]
     if len(expressions) != 2 or expressions[1].text.decode().strip().lower() != "$spec":
-        raise SpecError(f"{_where(calls[0])}: Create must be called as Create($args, $spec); "
-                        "spec fragments cannot be read without PowerShell")
+        raise SpecError(f"{_where(calls[0])}: Create must be called as Create($args, $spec) or "
+                        "Create($args, $spec, @(Get-<Name>Spec)); other spec fragments cannot be read without PowerShell")
     assignments = list(_assignments(root, "$spec"))
     if len(assignments) != 1:
         raise SpecError(f"expected exactly one assignment to $spec, found {len(assignments)}")
@@ -202,6 +248,8 @@ def read_spec(source: bytes) -> dict:
     spec = evaluate(value)
     if not isinstance(spec, dict):
         raise SpecError(f"{_where(assignments[0])}: $spec is not a hashtable")
+    for fragment in fragments:
+        _merge_spec(spec, fragment)
     return spec
 
 
@@ -215,7 +263,7 @@ def pwsh_main(argv: list[str]) -> int:
     with open(manifest["module_path"], "rb") as module:
         source = module.read()
     try:
-        spec = read_spec(source)
+        spec = read_spec(source, pathlib.Path(manifest["module_path"]).resolve().parent.parent / "module_utils")
     except SpecError as error:
         sys.stderr.write(f"{manifest['module_path']}: cannot read $spec: {error}\n")
         return 1
