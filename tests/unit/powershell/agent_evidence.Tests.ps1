@@ -192,6 +192,32 @@ Describe 'agent_evidence' {
         }
     }
 
+    Context 'the clock: hours and timeout' {
+        BeforeEach {
+            # A clock that moves a minute at every reading.
+            $global:EntraSyncTestClock = [datetime]::new(2025, 6, 12, 12, 0, 0, [DateTimeKind]::Utc)
+            Mock Get-Date { $global:EntraSyncTestClock = $global:EntraSyncTestClock.AddMinutes(1); $global:EntraSyncTestClock }
+            Use-WinSimHost -Path (Join-Path $scenarios 'installer_1603.json')
+        }
+        AfterAll { Remove-Variable -Name EntraSyncTestClock -Scope Global -ErrorAction SilentlyContinue }
+        It 'collects the last 24 hours when neither since nor hours is given, and the last N for hours' {
+            $r = Invoke-EntraSyncModule -Name agent_evidence -Arguments @{ timeout = 86400 }
+            ConvertTo-UtcText $r.since | Should -Be '2025-06-11T12:01:00.000Z'
+            $global:EntraSyncTestClock = [datetime]::new(2025, 6, 12, 12, 0, 0, [DateTimeKind]::Utc)
+            $r = Invoke-EntraSyncModule -Name agent_evidence -Arguments @{ hours = 2; timeout = 86400 }
+            ConvertTo-UtcText $r.since | Should -Be '2025-06-12T10:01:00.000Z'
+            $r.events.Count | Should -Be 3
+        }
+        It 'stops at the timeout, returns what it has and says which sources it did not read' {
+            $r = Invoke-EntraSyncModule -Name agent_evidence -Arguments @{ since = $since; timeout = 150 }
+            $r.Contains('failed') | Should -BeFalse
+            $r.warnings | Should -Contain 'Stopped collecting before KDS events: the timeout of 150 seconds was reached'
+            $r.warnings | Should -Contain 'Stopped collecting before Windows Installer events: the timeout of 150 seconds was reached'
+            $r.events.id | Should -Not -Contain 11708
+            $r.files | Should -BeNullOrEmpty
+        }
+    }
+
     Context 'bad input fails before anything is read, naming the option' {
         BeforeAll { Use-WinSimHost -Path (Join-Path $scenarios 'healthy.json') }
         It '<Because>' -ForEach @(
