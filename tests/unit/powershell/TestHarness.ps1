@@ -162,10 +162,9 @@ Function Enable-WinSimBoundary {
     foreach ($moduleName in $scopes) {
         $where = if ($moduleName) { @{ ModuleName = $moduleName } } else { @{} }
         foreach ($command in $script:ItemCommands) {
-            # Pester hands a mock its caller's parameters as $PesterBoundParameters ($PSBoundParameters is empty there).
-            # The caller's -ErrorAction goes on, so that errors the simulated host writes honour it.
-            $body = [scriptblock]::Create("`$ea = if (`$PesterBoundParameters.ContainsKey('ErrorAction')) { `$PesterBoundParameters['ErrorAction'] } else { `$ErrorActionPreference }
-                Invoke-WinSimItem -Command '$command' -Bound `$PesterBoundParameters -ErrorAction `$ea")
+            # Pester hands a mock its arguments in $PesterBoundParameters ($PSBoundParameters is empty
+            # there); -ErrorAction goes on, so that the simulated error honours the caller's choice.
+            $body = [scriptblock]::Create("`$ea = if (`$PesterBoundParameters.ContainsKey('ErrorAction')) { `$PesterBoundParameters['ErrorAction'] } else { `$ErrorActionPreference }; Invoke-WinSimItem -Command '$command' -Bound `$PesterBoundParameters -ErrorAction `$ea")
             Mock -CommandName $command -ParameterFilter $filter -MockWith $body @where
         }
         # Join-Path on Linux has no C: drive; on a Windows path it joins as Windows does.
