@@ -69,6 +69,9 @@ Function Get-DomainAccountStatus {
 
     $domainPart, $samName = if ($StartName -match '^(?<d>[^\\]+)\\(?<u>.+)$') { $Matches.d, $Matches.u }
     elseif ($StartName -match '^(?<u>[^@]+)@(?<d>.+)$') { $Matches.d, $Matches.u }
+    if (-not $samName) {
+        throw "the logon account names no domain (DOMAIN\name or name@domain expected)"
+    }
     $root = if ($domainServer) { "LDAP://$domainServer" } else { "LDAP://$domainPart" }
     $attributes = Get-EntraSyncDirectoryAccount -Root $root -SamAccountName $samName -BindCredential $bindCredential
     if ($null -eq $attributes) {

@@ -237,6 +237,14 @@ Describe 'service_account_info' {
             $account.expired | Should -BeNullOrEmpty
             @($r.warnings).Count | Should -Be 2
         }
+        It 'a gMSA logon account without a domain: unknown with the reason, no bind' {
+            Use-WinSimHost -Scenario (Get-ScenarioHost -Name healthy -Override @{
+                    services = @(@{ Name = 'ADSync'; DisplayName = 'Microsoft Azure AD Sync'; Status = 'Stopped'; StartType = 'Automatic'; StartName = 'svc-adsync$'; PathName = 'C:\miiserver.exe' }) })
+            $r = Invoke-EntraSyncModule -Name service_account_info -Arguments @{ name = @('ADSync') }
+            $r.services[0].account.kind | Should -Be 'unknown'
+            $r.warnings | Should -Contain 'Failed to read account status of svc-adsync$: the logon account names no domain (DOMAIN\name or name@domain expected)'
+            Get-WinSimCall | Where-Object { $_.command -eq 'Get-EntraSyncDirectoryAccount' } | Should -BeNullOrEmpty
+        }
         It 'a service whose logon account cannot be read: unknown with a warning, not a crash' {
             Use-WinSimHost -Scenario (Get-ScenarioHost -Name healthy -Override @{
                     services = @(@{ Name = 'ADSync'; DisplayName = 'Microsoft Azure AD Sync'; Status = 'Stopped'; StartType = 'Automatic'; StartName = $null; PathName = 'C:\miiserver.exe' }) })
