@@ -155,6 +155,21 @@ $module.Result.services = @(
             managed_account = $fact.managed_account
             account = $null
         }
+        if (-not $fact.exists) {
+            # The fact reads Win32_Service quietly, so a failed read looks like an absent service:
+            # the service control manager confirms the absence, else the existence is unknown.
+            try {
+                $null = Get-Service -Name $serviceName -ErrorAction Stop
+                $entry.exists = $null
+                $module.Warn("Win32_Service of $serviceName could not be read although the service exists; its configuration is unknown")
+            }
+            catch {
+                if ($_.FullyQualifiedErrorId -notlike 'NoServiceFoundForGivenName*') {
+                    $entry.exists = $null
+                    $module.Warn("Whether the service $serviceName exists could not be read: $($_.Exception.Message)")
+                }
+            }
+        }
         if ($fact.exists) {
             $startName = $fact.start_name
             $account = @{

@@ -89,7 +89,9 @@ services:
       type: str
       sample: ADSync
     exists:
-      description: Whether the service exists.
+      description:
+      - Whether the service exists; C(null) when neither C(Win32_Service) nor the service control manager could
+        say (with a warning), never C(false) from a read that failed.
       type: bool
       sample: true
     state:

@@ -237,6 +237,21 @@ Describe 'service_account_info' {
             $account.expired | Should -BeNullOrEmpty
             @($r.warnings).Count | Should -Be 2
         }
+        It 'Win32_Service denied: existence unknown with a warning, never "does not exist"' {
+            Use-WinSimHost -Scenario (Get-ScenarioHost -Name healthy -Override @{
+                    failures = @(@{ command = 'Get-CimInstance'; error = 'access_denied' }) })
+            $r = Invoke-EntraSyncModule -Name service_account_info -Arguments @{ name = @('ADSync') }
+            $null -eq $r.services[0].exists | Should -BeTrue -Because 'unknown is null, not false'
+            $r.warnings | Should -Contain 'Win32_Service of ADSync could not be read although the service exists; its configuration is unknown'
+        }
+        It 'neither Win32_Service nor the service control manager answers: existence unknown' {
+            Use-WinSimHost -Scenario (Get-ScenarioHost -Name healthy -Override @{
+                    failures = @(@{ command = 'Get-CimInstance'; error = 'access_denied' }, @{ command = 'Get-Service'; error = 'rpc_unavailable' }) })
+            $r = Invoke-EntraSyncModule -Name service_account_info -Arguments @{ name = @('ADSync') }
+            $r.services[0].Contains('exists') | Should -BeTrue
+            $null -eq $r.services[0].exists | Should -BeTrue
+            $r.warnings -join "`n" | Should -Match 'Whether the service ADSync exists could not be read: The RPC server is unavailable'
+        }
         It 'a gMSA logon account without a domain: unknown with the reason, no bind' {
             Use-WinSimHost -Scenario (Get-ScenarioHost -Name healthy -Override @{
                     services = @(@{ Name = 'ADSync'; DisplayName = 'Microsoft Azure AD Sync'; Status = 'Stopped'; StartType = 'Automatic'; StartName = 'svc-adsync$'; PathName = 'C:\miiserver.exe' }) })
