@@ -109,38 +109,26 @@ Function Get-EntraSyncEvent {
     }
 }
 
-Function Read-EntraSyncFileTail {
+Function Read-EntraSyncFileRange {
     <#
     .SYNOPSIS
-    The last MaxBytes of a text file (the end of an installer log holds the failure).
+    Up to Count bytes of a file from Offset, and the file's size: @{ size; bytes; read } (read: how many of bytes are the file's).
     .DESCRIPTION
-    Returns @{ path; size; truncated; content }. Opens the file with shared read/write
-    so a log still being written can be read. Detects UTF-16 (MSI logs are often
-    UTF-16 LE) by its byte order mark.
+    Opens the file with shared read/write/delete so a log still being written can be read.
     #>
     [CmdletBinding()]
     param (
         [Parameter(Mandatory)][string]$Path,
-        [Parameter(Mandatory)][long]$MaxBytes
+        [Parameter(Mandatory)][long]$Offset,
+        [Parameter(Mandatory)][int]$Count
     )
 
     $stream = [System.IO.File]::Open($Path, 'Open', 'Read', 'ReadWrite, Delete')
     try {
         $size = $stream.Length
-        $head = New-Object -TypeName byte[] -ArgumentList 2
-        $headRead = $stream.Read($head, 0, 2)
-        $unicode = $headRead -eq 2 -and $head[0] -eq 0xFF -and $head[1] -eq 0xFE
-
-        $start = [Math]::Max(0, $size - $MaxBytes)
-        if ($unicode -and ($start % 2) -ne 0) {
-            $start++
-        }
-        if ($start -eq 0 -and $unicode) {
-            $start = 2
-        }
-        $null = $stream.Seek($start, 'Begin')
-        $length = [int]($size - $start)
+        $length = [int][Math]::Max(0, [Math]::Min([long]$Count, $size - $Offset))
         $buffer = New-Object -TypeName byte[] -ArgumentList $length
+        $null = $stream.Seek($Offset, 'Begin')
         $read = 0
         while ($read -lt $length) {
             $n = $stream.Read($buffer, $read, $length - $read)
@@ -149,21 +137,59 @@ Function Read-EntraSyncFileTail {
             }
             $read += $n
         }
-        $encoding = if ($unicode) { [System.Text.Encoding]::Unicode } else { [System.Text.Encoding]::UTF8 }
-        $text = $encoding.GetString($buffer, 0, $read)
-        if (-not $unicode -and $start -eq 0 -and $text.Length -gt 0 -and $text[0] -eq [char]0xFEFF) {
-            $text = $text.Substring(1)
-        }
-        [ordered]@{
-            path = $Path
-            size = [long]$size
-            truncated = $start -gt 0 -and -not ($unicode -and $start -eq 2)
-            content = $text
-        }
+        @{ size = [long]$size; bytes = $buffer; read = $read }
     }
     finally {
         $stream.Dispose()
     }
+}
+
+Function Read-EntraSyncFileTail {
+    <#
+    .SYNOPSIS
+    The last MaxBytes of a text file (the end of an installer log holds the failure).
+    .DESCRIPTION
+    Returns @{ path; size; truncated; content }. Detects UTF-16 (MSI logs are often
+    UTF-16 LE) by its byte order mark and never starts inside a UTF-16 character.
+    #>
+    [CmdletBinding()]
+    param (
+        [Parameter(Mandatory)][string]$Path,
+        [Parameter(Mandatory)][long]$MaxBytes
+    )
+
+    $head = Read-EntraSyncFileRange -Path $Path -Offset 0 -Count 2
+    $size = $head.size
+    $unicode = $head.read -eq 2 -and $head.bytes[0] -eq 0xFF -and $head.bytes[1] -eq 0xFE
+
+    $start = [Math]::Max(0, $size - $MaxBytes)
+    if ($unicode -and ($start % 2) -ne 0) {
+        $start++
+    }
+    if ($start -eq 0 -and $unicode) {
+        $start = 2
+    }
+    $tail = Read-EntraSyncFileRange -Path $Path -Offset $start -Count ([int]($size - $start))
+    $encoding = if ($unicode) { [System.Text.Encoding]::Unicode } else { [System.Text.Encoding]::UTF8 }
+    $text = $encoding.GetString($tail.bytes, 0, $tail.read)
+    if (-not $unicode -and $start -eq 0 -and $text.Length -gt 0 -and $text[0] -eq [char]0xFEFF) {
+        $text = $text.Substring(1)
+    }
+    [ordered]@{
+        path = $Path
+        size = [long]$size
+        truncated = $start -gt 0 -and -not ($unicode -and $start -eq 2)
+        content = $text
+    }
+}
+
+Function Get-EntraSyncMachineTempPath {
+    <# The machine's TEMP folder (where the installer logs when it runs as SYSTEM); $null when unset. #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param ()
+
+    [System.Environment]::GetEnvironmentVariable('TEMP', 'Machine')
 }
 
 Function Find-EntraSyncInstallerLog {
@@ -185,7 +211,7 @@ Function Find-EntraSyncInstallerLog {
 
     if (-not $Directory) {
         $Directory = @(
-            [System.Environment]::GetEnvironmentVariable('TEMP', 'Machine')
+            Get-EntraSyncMachineTempPath
             "$env:SystemRoot\Temp"
             $env:TEMP
         ) | Where-Object { $_ } | Select-Object -Unique
@@ -266,6 +292,8 @@ $exportMembers = @{
         'ConvertTo-EntraSyncIsoTime'
         'Find-EntraSyncInstallerLog'
         'Get-EntraSyncEvent'
+        'Get-EntraSyncMachineTempPath'
+        'Read-EntraSyncFileRange'
         'Read-EntraSyncFileTail'
         'Select-EntraSyncLogExcerpt'
     )

@@ -135,7 +135,10 @@ if (Test-TimeLeft -What 'Windows Installer events') {
 foreach ($message in $errors) {
     $module.Warn($message)
 }
-$module.Result.events = @($events | Sort-Object -Property time_created -Descending)
+# A script block, not -Property time_created: Windows PowerShell 5.1's Sort-Object does not see the
+# keys of an ordered dictionary as properties and would leave the events unsorted (issue 11 item 9).
+# ISO 8601 UTC text of one width sorts as time does; log and record id make ties deterministic.
+$module.Result.events = @($events | Sort-Object -Property { $_.time_created }, { $_.log }, { $_.record_id } -Descending)
 
 # --- files, within one byte budget ---------------------------------------------------------------
 $candidates = [System.Collections.Generic.List[object]]@()

@@ -89,6 +89,15 @@ notes:
 - Reading the System log and the agent's channel needs administrative rights.
 - File contents are returned as text. The agent's configuration file holds its proxy settings; no credential is
   known to be stored in it.
+- Events of all sources are returned in one list ordered by time, newest first (sorted with a script block, which
+  Windows PowerShell 5.1 applies to the ordered dictionaries the records are).
+- A log that cannot be read (absent, access denied) gives a warning that names it; it is never reported as a log
+  without events. The agent's Admin channel is only expected when the agent's registry key exists. A file that
+  cannot be read gives a warning and the others are still collected.
+- Confirmed by Pester on a simulated Windows (C(tests/unit/powershell/agent_evidence.Tests.ps1)), with the commands'
+  parameter sets taken from PSScriptAnalyzer's Windows PowerShell 5.1 profiles. A real host still has to confirm the
+  error ids C(Get-WinEvent) gives for a missing log and for no match, the rendering of events whose provider has no
+  message file, and the label C(sc.exe qmanagedaccount) prints.
 extends_documentation_fragment:
 - ansible.builtin.action_common_attributes
 attributes:

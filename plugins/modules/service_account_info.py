@@ -25,26 +25,27 @@ options:
     type: list
     elements: str
     required: true
-  domain_server:
-    description:
-    - Domain controller or domain to read domain accounts from. By default the domain part of the logon account.
-    type: str
-  domain_username:
-    description:
-    - Account to bind to LDAP as.
-    - Over WinRM with Kerberos or NTLM the session has no credential to pass on to a domain controller,
-      so without this (or C(become)) domain account status may be unreadable; the module then warns and
-      reports C(kind=unknown).
-    type: str
-  domain_password:
-    description:
-    - Password of O(domain_username).
-    type: str
 notes:
 - C(must_change_password) is true for a domain user whose C(pwdLastSet) is 0. For a local user the WinNT provider
   does not separate "must change" from "expired"; a zero password age is reported as must change.
 - A change to a service account's password must also be set in the service (C(ansible.windows.win_service)).
+- When O(domain_server) is not set, this module binds to the domain named in the logon account
+  (C(CONTOSO\svc-adsync) is read from C(LDAP://CONTOSO)), not to the domain of the computer.
+- C(pwdLastSet) and C(accountExpires) arrive from ADSI as two signed 32-bit halves; they are joined by their bytes,
+  so a negative low half (C(accountExpires) "never", C(0x7FFFFFFFFFFFFFFF), and about half of all C(pwdLastSet)
+  values) reads correctly. C(accountExpires) of 0 or C(0x7FFFFFFFFFFFFFFF) means never.
+- Nothing is judged from nothing read. A bind or search that fails gives C(kind=unknown), every status C(null) and a
+  warning; an attribute the bind may not read (for example C(msDS-User-Account-Control-Computed)) leaves the
+  statuses that depend on it C(null), with a warning.
+- The bind password is passed to C(DirectoryEntry) inside a C(System.Net.NetworkCredential) built by a .NET
+  constructor, never as a command parameter, so PowerShell Module Logging (event 4103) does not record it.
+- Confirmed by Pester on a simulated Windows (C(tests/unit/powershell/service_account_info.Tests.ps1)), with the
+  commands' parameter sets taken from PSScriptAnalyzer's Windows PowerShell 5.1 profiles. A real host still has to
+  confirm the ADSI calls themselves (C(DirectoryEntry)/C(DirectorySearcher), C(RefreshCache) of the constructed
+  attribute, C(IADsLargeInteger) through C(InvokeMember)), the WinNT provider's property names, and the label
+  C(sc.exe qmanagedaccount) prints.
 extends_documentation_fragment:
+- hybrid_identity.entra_sync.domain_connection
 - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -88,7 +89,9 @@ services:
       type: str
       sample: ADSync
     exists:
-      description: Whether the service exists.
+      description:
+      - Whether the service exists; C(null) when neither C(Win32_Service) nor the service control manager could
+        say (with a warning), never C(false) from a read that failed.
       type: bool
       sample: true
     state:

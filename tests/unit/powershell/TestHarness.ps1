@@ -40,7 +40,23 @@ $script:BoundaryMocks = @{
     '_AgentRegistration' = @{
         'Import-EntraSyncAgentModule' = { Import-WinSimAgentModule -Path $Path }
     }
+    '_EntraSyncDirectory' = @{
+        'Get-EntraSyncDirectoryAccount' = { Get-WinSimDirectoryAccount -Root $Root -SamAccountName $SamAccountName -BindCredential $BindCredential }
+        'Get-EntraSyncLocalAccount' = { Get-WinSimLocalAccount -Name $Name }
+    }
+    '_EntraSyncEvidence' = @{
+        'Read-EntraSyncFileRange' = { Read-WinSimFileRange -Path $Path -Offset $Offset -Count $Count }
+        'Get-EntraSyncMachineTempPath' = { Get-WinSimMachineTempPath }
+    }
 }
+# A C: drive, so that the FileSystem provider's dynamic parameters (Get-ChildItem -File) bind on
+# C:\ paths as on Windows; every C:\ call is then answered by the simulated host, never this folder.
+if (-not (Get-PSDrive -Name C -ErrorAction SilentlyContinue)) {
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $script:RepoRoot 'build' 'winsim-c')
+    $null = New-PSDrive -Name C -PSProvider FileSystem -Root (Join-Path $script:RepoRoot 'build' 'winsim-c') -Scope Global
+}
+# Native programs the module_utils run by their full path: a global function of that name is found first.
+$null = New-Item -Path 'Function:\global:C:\Windows\System32\sc.exe' -Value { Invoke-WinSimScExe @args } -Force
 $script:ItemCommands = 'Get-Item', 'Get-ItemProperty', 'Get-ChildItem', 'Test-Path', 'New-Item', 'New-ItemProperty',
 'Set-ItemProperty', 'Remove-Item', 'Remove-ItemProperty', 'Get-Content'
 # Linux PowerShell has no C: drive, so Join-Path on a Windows path fails here: areas/Installer.ps1 joins it.
@@ -162,6 +178,8 @@ Function Enable-WinSimBoundary {
             $body = [scriptblock]::Create("`$ea = if (`$PesterBoundParameters.ContainsKey('ErrorAction')) { `$PesterBoundParameters['ErrorAction'] } else { `$ErrorActionPreference }; Invoke-WinSimItem -Command '$command' -Bound `$PesterBoundParameters -ErrorAction `$ea")
             Mock -CommandName $command -ParameterFilter $filter -MockWith $body @where
         }
+        # Join-Path on Linux has no C: drive; on a Windows path it joins as Windows does.
+        Mock -CommandName Join-Path -ParameterFilter $filter -MockWith { Join-WinSimPath -Path $Path -ChildPath $ChildPath } @where
         foreach ($owner in $script:BoundaryMocks.Keys) {
             foreach ($function in $script:BoundaryMocks[$owner].Keys) {
                 Mock -CommandName $function -MockWith $script:BoundaryMocks[$owner][$function] @where

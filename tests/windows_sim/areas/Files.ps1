@@ -62,6 +62,7 @@ Function New-WinSimFileObject {
         FullName = $canonical
         DirectoryName = $canonical.Substring(0, [Math]::Max(0, $canonical.LastIndexOf('\')))
         Extension = if ($isFolder) { '' } else { [System.IO.Path]::GetExtension($canonical.Split('\')[-1]) }
+        BaseName = if ($isFolder) { $canonical.Split('\')[-1] } else { [System.IO.Path]::GetFileNameWithoutExtension($canonical.Split('\')[-1]) }
         Length = if ($isFolder) { $null } else { [long][System.Text.Encoding]::UTF8.GetByteCount($content) }
         LastWriteTime = $written.ToLocalTime()
         LastWriteTimeUtc = $written
@@ -80,6 +81,17 @@ Function Get-WinSimFileItem {
 
 Function Get-WinSimFileChild {
     param ([string]$Path, $Bound, $Cmdlet)
+    # As on Windows: -Path with a wildcard in its leaf lists the matching children of its folder,
+    # and a file's own path gives the file.
+    $leaf = (ConvertTo-WinSimFilePath -Path $Path).Split('\')[-1]
+    if (-not $Bound.ContainsKey('LiteralPath') -and [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($leaf)) {
+        $folder = @{} + $Bound
+        $folder['Filter'] = $leaf
+        return Get-WinSimFileChild -Path (ConvertTo-WinSimFilePath -Path $Path).Substring(0, (ConvertTo-WinSimFilePath -Path $Path).Length - $leaf.Length - 1) -Bound $folder -Cmdlet $Cmdlet
+    }
+    if (Test-WinSimFilePath -Path $Path -PathType Leaf) {
+        return New-WinSimFileObject -Path $Path
+    }
     if (-not (Test-WinSimFolder -Path $Path)) {
         Write-WinSimNotFound -Cmdlet $Cmdlet -Path $Path
         return

@@ -33,6 +33,13 @@ Function Get-WinSimAccountSid {
     if ($Name -match '^\*?(S-1-[0-9-]+)$') {
         return $Matches[1]
     }
+    # ConvertTo-EntraSyncSid, which this answers for, names these two before it asks LSA.
+    if ($Name -eq 'LocalSystem') {
+        $Name = 'NT AUTHORITY\SYSTEM'
+    }
+    elseif ($Name.StartsWith('.\')) {
+        $Name = "$env:COMPUTERNAME\$($Name.Substring(2))"
+    }
     $accounts = Get-WinSimSection -Name accounts
     foreach ($key in $accounts.Keys) {
         $account = [string]$accounts[$key]
