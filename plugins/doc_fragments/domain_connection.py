@@ -16,7 +16,7 @@ options:
     description:
     - The domain controller (or domain) to read Active Directory from, as an FQDN or NetBIOS name.
     - When not set, the domain of the computer running the module is used.
-    - Can be set for every module of the collection with the C(group/hybrid_identity.entra_sync.agent)
+    - Can be set once for the modules that take it with the C(group/hybrid_identity.entra_sync.domain)
       module defaults group.
     type: str
   domain_username:

@@ -74,7 +74,9 @@ Function Merge-WinSimMap {
     <# $Override laid over $Base: maps merge key by key, anything else replaces, null removes. #>
     param ($Base, $Override)
     if ($Base -isnot [System.Collections.IDictionary] -or $Override -isnot [System.Collections.IDictionary]) {
-        return $Override
+        # The comma keeps a list a list: returned bare, an empty list would become $null and a
+        # one-item list its item.
+        return , $Override
     }
     $merged = [ordered]@{}
     foreach ($key in $Base.Keys) {
@@ -307,7 +309,7 @@ foreach ($file in 'windows_commands.json', 'commands_manual.json') {
 # scoped to the collection's code; the lab: the shadow Management module).
 $script:ItemCommands = @(
     'Get-Item', 'Get-ItemProperty', 'Get-ChildItem', 'Test-Path', 'New-Item', 'New-ItemProperty'
-    'Set-ItemProperty', 'Remove-Item', 'Remove-ItemProperty', 'Get-Content'
+    'Set-ItemProperty', 'Remove-Item', 'Remove-ItemProperty', 'Get-Content', 'Join-Path'
 )
 $script:Simulated = @($script:Signatures.Keys | Where-Object { $_ -notin $script:ItemCommands })
 foreach ($name in $script:Simulated) {

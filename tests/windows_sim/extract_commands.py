@@ -23,7 +23,7 @@ WANTED = {
     "Microsoft.PowerShell.Management": [
         "Get-Service", "Start-Service", "Stop-Service", "Restart-Service", "Set-Service",
         "Get-Item", "Get-ItemProperty", "Get-ChildItem", "Test-Path", "New-Item", "New-ItemProperty",
-        "Set-ItemProperty", "Remove-Item", "Remove-ItemProperty", "Get-Content",
+        "Set-ItemProperty", "Remove-Item", "Remove-ItemProperty", "Get-Content", "Join-Path",
     ],
     "Microsoft.PowerShell.Diagnostics": ["Get-WinEvent"],
     "Microsoft.PowerShell.Security": ["Get-ExecutionPolicy"],

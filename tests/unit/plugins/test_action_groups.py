@@ -15,11 +15,23 @@ REPO = pathlib.Path(__file__).resolve().parents[3]
 GROUP_OPTIONS = {"domain": {"domain_server", "domain_username", "domain_password"}}
 
 
-def module_options(name: str) -> set[str]:
-    source = (REPO / "plugins" / "modules" / (name + ".py")).read_text()
+def _documentation(path: pathlib.Path, name: str = "DOCUMENTATION") -> dict:
     namespace: dict = {}
-    exec(compile(source.split("EXAMPLES =")[0], name, "exec"), namespace)   # the DOCUMENTATION string only
-    return set(yaml.safe_load(namespace["DOCUMENTATION"])["options"])
+    exec(compile(path.read_text().split("EXAMPLES =")[0], str(path), "exec"), namespace)   # the doc strings only
+    found = namespace.get(name) or namespace["ModuleDocFragment"].__dict__[name]
+    return yaml.safe_load(found)
+
+
+def module_options(name: str) -> set[str]:
+    """The options a module documents, its own and those of this collection's doc fragments."""
+    documentation = _documentation(REPO / "plugins" / "modules" / (name + ".py"))
+    options = set(documentation.get("options") or {})
+    prefix = "hybrid_identity.entra_sync."
+    for fragment in documentation.get("extends_documentation_fragment") or []:
+        if fragment.startswith(prefix):
+            fragment_file = REPO / "plugins" / "doc_fragments" / (fragment[len(prefix):] + ".py")
+            options |= set(_documentation(fragment_file).get("options") or {})
+    return options
 
 
 def groups_lacking_options(runtime: dict) -> list[str]:

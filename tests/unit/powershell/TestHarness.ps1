@@ -57,10 +57,9 @@ if (-not (Get-PSDrive -Name C -ErrorAction SilentlyContinue)) {
 }
 # Native programs the module_utils run by their full path: a global function of that name is found first.
 $null = New-Item -Path 'Function:\global:C:\Windows\System32\sc.exe' -Value { Invoke-WinSimScExe @args } -Force
+# Item cmdlets (and Join-Path) on Windows paths go to the simulated host, checked against their 5.1 signatures.
 $script:ItemCommands = 'Get-Item', 'Get-ItemProperty', 'Get-ChildItem', 'Test-Path', 'New-Item', 'New-ItemProperty',
-'Set-ItemProperty', 'Remove-Item', 'Remove-ItemProperty', 'Get-Content'
-# Linux PowerShell has no C: drive, so Join-Path on a Windows path fails here: areas/Installer.ps1 joins it.
-$script:ItemCommands += 'Join-Path'
+'Set-ItemProperty', 'Remove-Item', 'Remove-ItemProperty', 'Get-Content', 'Join-Path'
 
 Function Find-AnsibleBasicSource {
     <# ansible-core's Ansible.Basic.cs: ENTRA_SYNC_ANSIBLE_BASIC, else the project's .venv, else the python3 on PATH. #>
@@ -178,8 +177,6 @@ Function Enable-WinSimBoundary {
             $body = [scriptblock]::Create("`$ea = if (`$PesterBoundParameters.ContainsKey('ErrorAction')) { `$PesterBoundParameters['ErrorAction'] } else { `$ErrorActionPreference }; Invoke-WinSimItem -Command '$command' -Bound `$PesterBoundParameters -ErrorAction `$ea")
             Mock -CommandName $command -ParameterFilter $filter -MockWith $body @where
         }
-        # Join-Path on Linux has no C: drive; on a Windows path it joins as Windows does.
-        Mock -CommandName Join-Path -ParameterFilter $filter -MockWith { Join-WinSimPath -Path $Path -ChildPath $ChildPath } @where
         foreach ($owner in $script:BoundaryMocks.Keys) {
             foreach ($function in $script:BoundaryMocks[$owner].Keys) {
                 Mock -CommandName $function -MockWith $script:BoundaryMocks[$owner][$function] @where

@@ -147,12 +147,3 @@ Register-WinSimHandler -Command 'Set-AADCloudSyncPermissions' -Handler {
     $cloud.permissions = @(@($cloud.permissions) + "$($Bound['PermissionType']):$target")
     Set-WinSimChanged -Call $Call
 }
-
-# Join-Path on a Windows path (Linux PowerShell has no C: drive). The package branch's areas/Installer.ps1
-# registers the same handler; whichever loads last answers, identically.
-Register-WinSimHandler -Command 'Join-Path' -Handler {
-    param ($Bound, $SetName, $Cmdlet)
-    foreach ($parent in @($Bound['Path'])) {
-        '{0}\{1}' -f ([string]$parent).TrimEnd('\', '/'), ([string]$Bound['ChildPath']).TrimStart('\', '/')
-    }
-}

@@ -139,10 +139,3 @@ Function Get-WinSimMachineTempPath {
     'C:\Windows\TEMP'
 }
 
-Function Join-WinSimPath {
-    <# Join-Path on a Windows path, as Windows joins it: one backslash between the parts. #>
-    param ([string[]]$Path, [string]$ChildPath)
-    foreach ($one in $Path) {
-        "$($one.TrimEnd('\', '/'))\$($ChildPath.TrimStart('\', '/'))"
-    }
-}

@@ -186,3 +186,11 @@ Register-WinSimHandler -Command 'Get-Content' -Handler {
         }
     }
 }
+
+# Join-Path on a drive-letter path, as Windows joins it (Linux PowerShell would join with '/').
+Register-WinSimHandler -Command 'Join-Path' -Handler {
+    param ($Bound, $SetName, $Cmdlet)
+    foreach ($parent in @($Bound['Path'])) {
+        '{0}\{1}' -f ([string]$parent).TrimEnd('\', '/'), ([string]$Bound['ChildPath']).TrimStart('\', '/')
+    }
+}

@@ -149,7 +149,7 @@ def test_skipped_domain_tasks_are_ignored_and_real_ones_judged():
     res = make(Preflight, {'host_info': host, 'logon_rights': rights, 'kds_root_key_info': skipped, 'gmsa': skipped,
                            'tier0_acknowledged': True}, {})[0].run(task_vars={})
     assert res['ready'] is True
-    gmsa = fixture('gmsa_host', 'kerberos_mismatch')
+    gmsa = fixture('gmsa_host_info', 'kerberos_mismatch')
     res = make(Preflight, {'host_info': host, 'logon_rights': rights, 'kds_root_key_info': {'kds_root_keys': []},
                            'gmsa': gmsa, 'tier0_acknowledged': True}, {})[0].run(task_vars={})
     assert {'kds_root_key_missing', 'kerberos_encryption_mismatch'} <= set(res['blockers'])
@@ -205,7 +205,7 @@ def test_the_custom_gmsa_is_granted_the_right_only_when_it_exists_and_no_gpo_def
     grants = [r for r in res['repairs'] if r['id'] == 'gmsa_logon_right_missing']
     assert grants == [{'id': 'gmsa_logon_right_missing', 'action': 'grant_right', 'right': 'SeServiceLogonRight',
                        'account': 'CONTOSO\\svcSync$'}]
-    missing = dict(args, gmsa=fixture('gmsa_host', 'not_found'), custom_gmsa=True)
+    missing = dict(args, gmsa=fixture('gmsa_host_info', 'not_found'), custom_gmsa=True)
     res = make(Preflight, missing, {})[0].run(task_vars={})
     assert [r for r in res['repairs'] if r['id'] == 'gmsa_logon_right_missing'] == []
 
