@@ -122,11 +122,22 @@ Function Format-CommandLine {
 }
 
 Function Get-ExistingServiceName {
-    <# Which of the given service names exist; found by name only, never by display name. #>
+    <#
+    Which of the given service names exist; found by name only, never by display name. A service
+    that cannot be read fails the module: it is not reported absent from nothing read.
+    #>
     param ([string[]]$Name)
     foreach ($candidate in $Name) {
-        if ($candidate -and (Get-Service -Name $candidate -ErrorAction SilentlyContinue)) {
+        if (-not $candidate) {
+            continue
+        }
+        $problems = $null
+        $service = Get-Service -Name $candidate -ErrorAction SilentlyContinue -ErrorVariable problems
+        if ($service) {
             $candidate
+        }
+        elseif ($problems -and "$($problems[0].FullyQualifiedErrorId)" -notlike 'NoServiceFoundForGivenName*') {
+            $module.FailJson("Failed to read service ${candidate}: $($problems[0].Exception.Message)", $problems[0])
         }
     }
 }
@@ -316,6 +327,19 @@ Function Get-UninstallPlan {
     }
 }
 
+Function Add-PlannedStep {
+    <# Check mode: what a removal would remove and what it would keep. #>
+    param ($Plan)
+    foreach ($step in $Plan) {
+        if ($step.Keep) {
+            $module.Result.kept.Add($step.Entry.display_name)
+        }
+        else {
+            $module.Result.removed.Add($step.Entry.display_name)
+        }
+    }
+}
+
 Function Invoke-Removal {
     <#
     Uninstalls the agent's entries, then makes sure the agent's services (and the updater's, when
@@ -327,8 +351,15 @@ Function Invoke-Removal {
     foreach ($step in $Plan) {
         $entry = $step.Entry
         if ($step.Keep) {
-            $module.Result.kept.Add($entry.display_name)
-            $module.Warn("Left '$($entry.display_name)' in place: the updater is $($step.Keep)")
+            $stillThere = @(Get-EntraSyncUninstallEntry -DisplayNamePattern @($entry.display_name)) | Where-Object { $_.product_code -eq $entry.product_code }
+            if ($stillThere) {
+                $module.Result.kept.Add($entry.display_name)
+                $module.Warn("Left '$($entry.display_name)' in place: the updater is $($step.Keep)")
+            }
+            else {
+                # Burn's own uninstall decides about the packages it chained; say so when it took the shared one.
+                $module.Warn("The bundle's uninstall removed '$($entry.display_name)', which is $($step.Keep); repair or reinstall that agent")
+            }
             continue
         }
         # The bundle may already have removed this entry.
@@ -445,10 +476,7 @@ if ($state -eq 'absent') {
     $module.Diff.before = @{ version = $installedVersion; installed = $true }
     $module.Diff.after = @{ version = $null; installed = $false }
     if ($module.CheckMode) {
-        foreach ($step in $plan) {
-            $target = if ($step.Keep) { $module.Result.kept } else { $module.Result.removed }
-            $target.Add($step.Entry.display_name)
-        }
+        Add-PlannedStep -Plan $plan
         $module.Result.command = @($plan | Where-Object { $_.CommandLine } | ForEach-Object { $_.CommandLine })[0]
         $module.ExitJson()
     }
@@ -504,10 +532,7 @@ if ($current.Stale -and $removeStale) {
     $stalePlan = @(Get-UninstallPlan -Entries $current.Entries -OtherAgents $current.OtherAgents)
 }
 if ($module.CheckMode) {
-    foreach ($step in $stalePlan) {
-        $target = if ($step.Keep) { $module.Result.kept } else { $module.Result.removed }
-        $target.Add($step.Entry.display_name)
-    }
+    Add-PlannedStep -Plan $stalePlan
     $module.ExitJson()
 }
 

@@ -101,7 +101,7 @@ Function Find-WinSimUninstallKey {
     <# The uninstall key (64- or 32-bit view) whose name is the product code, or whose uninstall string starts the same exe. #>
     param ([string[]]$Argv)
     $roots = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall', 'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall'
-    $exe = [System.IO.Path]::GetFileName($Argv[0])
+    $exe = $Argv[0].Split('\')[-1]
     if ($exe -ieq 'msiexec.exe' -or $exe -ieq 'msiexec') {
         $index = [Array]::FindIndex($Argv, [Predicate[string]] { param($a) $a -match '^[/-][xX]$' })
         return $(if ($index -ge 0 -and $index + 1 -lt $Argv.Count) { $Argv[$index + 1] } else { $null })
@@ -243,7 +243,7 @@ Function Set-WinSimProcessRow {
         }
     }
     if (-not $Remove) {
-        $rows.Add([ordered]@{ ProcessId = $Process.ProcessId; ParentProcessId = 4000; Name = [System.IO.Path]::GetFileName($Process.Argv[0]); ExecutablePath = $Process.Argv[0] })
+        $rows.Add([ordered]@{ ProcessId = $Process.ProcessId; ParentProcessId = 4000; Name = $Process.Argv[0].Split('\')[-1]; ExecutablePath = $Process.Argv[0] })
         foreach ($child in @($Process.Run['children'] | Where-Object { $_ })) {
             $rows.Add([ordered]@{ ProcessId = [int]$child.ProcessId; ParentProcessId = $Process.ProcessId; Name = $child.Name; ExecutablePath = $child['ExecutablePath'] })
         }
