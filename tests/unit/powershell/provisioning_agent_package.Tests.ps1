@@ -93,6 +93,11 @@ Describe 'provisioning_agent_package' {
             $start.argv | Should -Be @($spaced, '/quiet', '/norestart', 'ENVIRONMENTNAME=AzureUSGovernment', '/log', $log)
             $start.file_path | Should -Be $spaced
         }
+        It 'reports the same escaped command line in check mode' {
+            Use-WinSimHost -Scenario (Get-ScenarioHost -Name 'success' -Override @{ files = @{ $spaced = @{ content = ''; version = '1.1.1586.0' } } })
+            $check = Invoke-EntraSyncModule -Name provisioning_agent_package -Arguments @{ path = $spaced; log_path = $log; environment = 'AzureUSGovernment' } -CheckMode
+            $check.command | Should -BeExactly '"C:\Program Files\Setup Kit\AADConnectProvisioningAgentSetup.exe" /quiet /norestart ENVIRONMENTNAME=AzureUSGovernment /log "C:\Logs\agent \"x\" install.log"'
+        }
         It 'quotes and escapes each argument on the command line' {
             $start.command_line | Should -BeExactly '"C:\Program Files\Setup Kit\AADConnectProvisioningAgentSetup.exe" /quiet /norestart ENVIRONMENTNAME=AzureUSGovernment /log "C:\Logs\agent \"x\" install.log"'
             $result.command | Should -BeExactly $start.command_line
@@ -372,6 +377,11 @@ Describe 'provisioning_agent_package' {
                                 services = @{ AzureADConnectAgentUpdater = $null }
                             } } } }
             }
+            # A host with the PTA agent and its updater, without the provisioning agent.
+            $fresh = Get-ScenarioHost -Name 'success' -Override @{
+                registry = $pta.registry + @{ 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\{3F1A2B4C-5D6E-4F70-8A9B-C0D1E2F3A4B5}' = @{ DisplayName = 'Microsoft Entra Connect Agent Updater'; DisplayVersion = '1.1.1586.0'; UninstallString = 'MsiExec.exe /X{3F1A2B4C-5D6E-4F70-8A9B-C0D1E2F3A4B5}' } }
+                services = @($pta.services | Where-Object { $_.Name -ne 'AADConnectProvisioningAgent' })
+            }
             Use-WinSimHost -Scenario (Get-ScenarioHost -Name 'absent_removed' -Override $pta)
             $result = Invoke-EntraSyncModule -Name provisioning_agent_package -Arguments @{ state = 'absent'; remove_stale = $true }
             $starts = @(Get-ProcessStart)
@@ -388,6 +398,12 @@ Describe 'provisioning_agent_package' {
             $result.removed | Should -Be @('Microsoft Entra Provisioning Agent Package', 'Microsoft Entra Provisioning Agent')
             $result.warnings -join "`n" | Should -Match "Left 'Microsoft Entra Connect Agent Updater' in place: the updater is used by service AzureADConnectAuthenticationAgent, Microsoft Azure AD Connect Authentication Agent"
         }
+        It 'plans to keep the updater in check mode' {
+            Use-WinSimHost -Scenario (Get-ScenarioHost -Name 'absent_removed' -Override $pta)
+            $check = Invoke-EntraSyncModule -Name provisioning_agent_package -Arguments @{ state = 'absent'; remove_stale = $true } -CheckMode
+            $check.removed | Should -Be @('Microsoft Entra Provisioning Agent Package', 'Microsoft Entra Provisioning Agent')
+            $check.kept | Should -Be @('Microsoft Entra Connect Agent Updater')
+        }
         It 'warns when the bundle itself takes the shared updater with it' {
             Use-WinSimHost -Scenario (Get-ScenarioHost -Name 'absent_removed' -Override @{ registry = $pta.registry; services = $pta.services })
             # The base host's bundle uninstall removes the updater too.
@@ -395,11 +411,13 @@ Describe 'provisioning_agent_package' {
             $taken.warnings -join "`n" | Should -Match "The bundle's uninstall removed 'Microsoft Entra Connect Agent Updater', which is used by service AzureADConnectAuthenticationAgent"
             @(Get-ProcessStart).Count | Should -Be 1 -Because 'the module itself starts no uninstaller for the updater'
         }
+        It 'does not count the shared updater as a leftover of a partial install (check mode)' {
+            Use-WinSimHost -Scenario $fresh
+            $check = Invoke-EntraSyncModule -Name provisioning_agent_package -Arguments @{ path = $setup; remove_stale = $true } -CheckMode
+            $check.removed | Should -BeNullOrEmpty
+            $check.ContainsKey('warnings') | Should -BeFalse -Because 'no partial install is reported'
+        }
         It 'does not count the shared updater as a leftover of a partial install' {
-            $fresh = Get-ScenarioHost -Name 'success' -Override @{
-                registry = $pta.registry + @{ 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\{3F1A2B4C-5D6E-4F70-8A9B-C0D1E2F3A4B5}' = @{ DisplayName = 'Microsoft Entra Connect Agent Updater'; DisplayVersion = '1.1.1586.0'; UninstallString = 'MsiExec.exe /X{3F1A2B4C-5D6E-4F70-8A9B-C0D1E2F3A4B5}' } }
-                services = @($pta.services | Where-Object { $_.Name -ne 'AADConnectProvisioningAgent' })
-            }
             Use-WinSimHost -Scenario $fresh
             $install = Invoke-EntraSyncModule -Name provisioning_agent_package -Arguments @{ path = $setup; remove_stale = $true }
             $install.changed | Should -BeTrue
