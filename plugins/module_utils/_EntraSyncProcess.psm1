@@ -48,8 +48,14 @@ Function Wait-EntraSyncProcess {
 
     $wait = New-Object -TypeName System.Threading.ManualResetEvent -ArgumentList $false
     $wait.SafeWaitHandle = New-Object -TypeName Microsoft.Win32.SafeHandles.SafeWaitHandle -ArgumentList $Process.Process.DangerousGetHandle(), $false
-    if (-not $wait.WaitOne([int64]$TimeoutSeconds * 1000)) {
-        return $null
+    try {
+        if (-not $wait.WaitOne([TimeSpan]::FromSeconds($TimeoutSeconds))) {
+            return $null
+        }
+    }
+    finally {
+        # The handle belongs to $Process (ownsHandle $false above): only the event object is released.
+        $wait.Dispose()
     }
     [BitConverter]::ToInt32([BitConverter]::GetBytes([Ansible.Windows.Process.ProcessUtil]::GetProcessExitCode($Process.Process)), 0)
 }

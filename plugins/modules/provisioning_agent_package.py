@@ -30,6 +30,8 @@ description:
   the Burn bundle log and chained MSI logs the bundle writes by default to the system temp folder
   (C(Microsoft_Azure_AD_Connect_Provisioning_Agent_Package_<timestamp>.log), or the C(Microsoft_Entra_...)
   name of newer builds).
+- The result is C(changed) once the installer or an uninstaller was started, also when it then failed (a failed
+  MSI rolls back, but the bundle may have cached its payload and written logs).
 - Every run is bounded by O(timeout). On timeout the bundle and the processes it started (found through
   C(Win32_Process)) are ended with the process API's own kill, the result says so (RV(timed_out)), and the module
   fails; a process that could not be stopped is named in the message. The message also says that the MSI work may
