@@ -438,10 +438,13 @@ Function Get-InstallState {
     $otherAgents = @(Get-OtherAgent)
     $entries = @($agentState.uninstall_entries)
     $agentEntries = @($entries | Where-Object { $_.display_name -notlike $UpdaterEntryPattern })
-    $updaterPieces = @($entries | Where-Object { $_.display_name -like $UpdaterEntryPattern }) +
-    @(Get-ExistingServiceName -Name $updaterServiceNames)
+    $updaterEntries = @($entries | Where-Object { $_.display_name -like $UpdaterEntryPattern })
     $agentService = @(Get-ExistingServiceName -Name @($agentServiceName))
-    $oursLeft = $agentEntries.Count -gt 0 -or $agentService.Count -gt 0 -or ($updaterPieces.Count -gt 0 -and -not $otherAgents)
+    $updaterServices = @(Get-ExistingServiceName -Name $updaterServiceNames)
+    # The updater is ours only while no other Entra agent uses it.
+    $ourEntries = $agentEntries + @($updaterEntries | Where-Object { -not $otherAgents })
+    $ourServices = $agentService + @($updaterServices | Where-Object { -not $otherAgents })
+    $oursLeft = $ourEntries.Count -gt 0 -or $ourServices.Count -gt 0
     # Stale or partial: pieces present while the registry key (Microsoft's "installed" test) is not,
     # or the key present while the agent service is missing.
     $stale = (-not $agentState.registry_key_present -and $oursLeft) -or
@@ -456,6 +459,8 @@ Function Get-InstallState {
         Agent = $agentState
         Stale = [bool]$stale
         OursLeft = [bool]$oursLeft
+        OurEntries = $ourEntries
+        OurServices = $ourServices
         OtherAgents = $otherAgents
         Entries = $entries
     }
@@ -467,8 +472,12 @@ $installedVersion = if ($current.Agent.registry_key_present) { $current.Agent.ve
 $module.Result.version_before = $installedVersion
 
 if ($state -eq 'absent') {
-    $needed = $current.Agent.registry_key_present -or $current.OursLeft
+    # Services alone are only deleted with remove_stale: without it there is nothing to do for them.
+    $needed = $current.Agent.registry_key_present -or $current.OurEntries.Count -gt 0 -or ($removeStale -and $current.OurServices.Count -gt 0)
     if (-not $needed) {
+        foreach ($service in $current.OurServices) {
+            $module.Warn("Service $service is left from an earlier install; set remove_stale to delete it")
+        }
         $module.ExitJson()
     }
     $plan = @(Get-UninstallPlan -Entries $current.Entries -OtherAgents $current.OtherAgents)

@@ -477,6 +477,28 @@ Describe 'provisioning_agent_package' {
         }
     }
 
+    Context 'only the agent service is left from an earlier install' {
+        BeforeAll {
+            $orphan = Get-ScenarioHost -Name 'absent_not_installed' -Override @{ services = @(
+                    @{ Name = 'AADConnectProvisioningAgent'; DisplayName = 'Microsoft Entra Connect Provisioning Agent'; Status = 'Stopped'; StartType = 'Automatic'; StartName = 'NT SERVICE\AADConnectProvisioningAgent' }) }
+        }
+        It 'changes nothing and says how to delete it without remove_stale' {
+            Use-WinSimHost -Scenario $orphan
+            $result = Invoke-EntraSyncModule -Name provisioning_agent_package -Arguments @{ state = 'absent' }
+            $result.changed | Should -BeFalse
+            $result.warnings | Should -Be @('Service AADConnectProvisioningAgent is left from an earlier install; set remove_stale to delete it')
+            Get-WinSimCall -Changed | Should -BeNullOrEmpty
+        }
+        It 'deletes it with remove_stale, and the rerun changes nothing' {
+            Use-WinSimHost -Scenario $orphan
+            $result = Invoke-EntraSyncModule -Name provisioning_agent_package -Arguments @{ state = 'absent'; remove_stale = $true }
+            $result.changed | Should -BeTrue
+            $result.removed | Should -Be @('service AADConnectProvisioningAgent')
+            $rerun = Invoke-EntraSyncModule -Name provisioning_agent_package -Arguments @{ state = 'absent'; remove_stale = $true }
+            $rerun.changed | Should -BeFalse
+        }
+    }
+
     Context 'nothing of the agent is on the host' {
         It 'changes nothing with state=absent' {
             Use-WinSimHost -Path (Join-Path $scenarios 'absent_not_installed.json')
