@@ -385,6 +385,11 @@ Describe 'provisioning_agent_package' {
             Use-WinSimHost -Scenario (Get-ScenarioHost -Name 'absent_removed' -Override $pta)
             $result = Invoke-EntraSyncModule -Name provisioning_agent_package -Arguments @{ state = 'absent'; remove_stale = $true }
             $starts = @(Get-ProcessStart)
+            $rerun = Invoke-EntraSyncModule -Name provisioning_agent_package -Arguments @{ state = 'absent'; remove_stale = $true }
+        }
+        It 'changes nothing on the rerun: the updater left behind is not ours to remove' {
+            $rerun.changed | Should -BeFalse
+            @(Get-ProcessStart).Count | Should -Be 1
         }
         It 'never uninstalls the updater and never deletes its service' {
             $result.ContainsKey('failed') | Should -BeFalse
