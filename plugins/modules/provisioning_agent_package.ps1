@@ -6,6 +6,8 @@
 #AnsibleRequires -CSharpUtil Ansible.Basic
 #AnsibleRequires -PowerShell ..module_utils._EntraSyncCommon
 #AnsibleRequires -PowerShell ..module_utils._EntraSyncEvidence
+#AnsibleRequires -PowerShell ..module_utils._EntraSyncProcess
+#AnsibleRequires -PowerShell ansible_collections.ansible.windows.plugins.module_utils.Process
 
 $spec = @{
     options = @{
@@ -15,12 +17,14 @@ $spec = @{
         minimum_version = @{ type = 'str' }
         remove_stale = @{ type = 'bool'; default = $false }
         log_path = @{ type = 'str' }
+        norestart = @{ type = 'bool'; default = $true }
         timeout = @{ type = 'int'; default = 1800 }
         retry_1618_count = @{ type = 'int'; default = 3 }
         retry_1618_delay = @{ type = 'int'; default = 60 }
         log_excerpt_lines = @{ type = 'int'; default = 60 }
         agent_service_name = @{ type = 'str'; default = 'AADConnectProvisioningAgent' }
         updater_service_names = @{ type = 'list'; elements = 'str'; default = @('AzureADConnectAgentUpdater') }
+        other_agent_service_names = @{ type = 'list'; elements = 'str'; default = @('AzureADConnectAuthenticationAgent', 'WAPCSvc') }
     }
     required_if = @(
         , @('state', 'present', @('path'))
@@ -35,12 +39,14 @@ $environment = $module.Params.environment
 $minimumVersion = $module.Params.minimum_version
 $removeStale = $module.Params.remove_stale
 $logPath = $module.Params.log_path
+$noRestart = $module.Params.norestart
 $timeout = $module.Params.timeout
 $retryCount = $module.Params.retry_1618_count
 $retryDelay = $module.Params.retry_1618_delay
 $excerptLines = $module.Params.log_excerpt_lines
 $agentServiceName = $module.Params.agent_service_name
-$updaterServiceNames = $module.Params.updater_service_names
+$updaterServiceNames = @($module.Params.updater_service_names)
+$otherAgentServiceNames = @($module.Params.other_agent_service_names)
 
 $ERROR_SUCCESS_REBOOT_REQUIRED = 3010
 $ERROR_SUCCESS_REBOOT_INITIATED = 1641
@@ -48,6 +54,16 @@ $ERROR_INSTALL_ALREADY_RUNNING = 1618
 $ERROR_INSTALL_FAILURE = 1603
 # 0x80070643 is the HRESULT form of 1603 that Burn bundles may return as the process exit code.
 $HRESULT_INSTALL_FAILURE = -2147023293
+# Add/Remove Programs names of the other Entra agents that install the same Agent Updater
+# (Pass-through Authentication agent, private network / application proxy connector), old and new names.
+$OtherAgentEntryPatterns = @(
+    'Microsoft Entra Connect Authentication Agent*'
+    'Microsoft Azure AD Connect Authentication Agent*'
+    'Microsoft Entra private network connector*'
+    'Microsoft Entra application proxy connector*'
+    'Microsoft AAD Application Proxy Connector*'
+)
+$UpdaterEntryPattern = '*Agent Updater*'
 
 # --- validate every input before anything is read or changed --------------------------
 Function Test-AbsolutePath {
@@ -80,6 +96,9 @@ if ($timeout -le 0) {
 if ($retryCount -lt 0 -or $retryDelay -lt 0) {
     $module.FailJson("retry_1618_count and retry_1618_delay must not be negative")
 }
+if ($excerptLines -le 0) {
+    $module.FailJson("log_excerpt_lines must be a positive number of lines, got $excerptLines")
+}
 
 $module.Result.changed = $false
 $module.Result.state = $state
@@ -93,49 +112,115 @@ $module.Result.log_paths = [System.Collections.Generic.List[string]]@()
 $module.Result.log_excerpt = [System.Collections.Generic.List[string]]@()
 $module.Result.command = $null
 $module.Result.removed = [System.Collections.Generic.List[string]]@()
+$module.Result.kept = [System.Collections.Generic.List[string]]@()
 
 # --- helpers -----------------------------------------------------------------------------
-Function Get-ServiceNameSet {
-    $updater = Find-EntraSyncServiceName -Name $updaterServiceNames -DisplayNamePattern '*Agent Updater*'
-    @($agentServiceName, $updater) | Where-Object { $_ } | Select-Object -Unique
+Function Format-CommandLine {
+    <# One command line from an argument list, each argument escaped as CreateProcess parses it. #>
+    param ([string[]]$Argv)
+    @($Argv | ConvertTo-EscapedArgument) -join ' '
 }
 
-Function Format-CommandLine {
-    param ([string]$FilePath, [string[]]$Arguments)
-    (@("`"$FilePath`"") + $Arguments) -join ' '
+Function Get-ExistingServiceName {
+    <#
+    Which of the given service names exist; found by name only, never by display name. A service
+    that cannot be read fails the module: it is not reported absent from nothing read.
+    #>
+    param ([string[]]$Name)
+    foreach ($candidate in $Name) {
+        if (-not $candidate) {
+            continue
+        }
+        $problems = $null
+        $service = Get-Service -Name $candidate -ErrorAction SilentlyContinue -ErrorVariable problems
+        if ($service) {
+            $candidate
+        }
+        elseif ($problems -and "$($problems[0].FullyQualifiedErrorId)" -notlike 'NoServiceFoundForGivenName*') {
+            $module.FailJson("Failed to read service ${candidate}: $($problems[0].Exception.Message)", $problems[0])
+        }
+    }
+}
+
+Function Get-OtherAgent {
+    <# The other Entra agents on this host that share the Agent Updater: their services and Add/Remove Programs entries. #>
+    @(Get-ExistingServiceName -Name $otherAgentServiceNames | ForEach-Object { "service $_" }) +
+    @(Get-EntraSyncUninstallEntry -DisplayNamePattern $OtherAgentEntryPatterns | ForEach-Object { $_.display_name })
+}
+
+Function Stop-InstallerTree {
+    <#
+    Stops a run that did not finish in time: the bundle first (so it starts nothing more), then
+    the processes it started (Burn's elevated engine). Returns the message for the result.
+    #>
+    param ($Process)
+
+    $rootId = $Process.ProcessId
+    $descendants = [System.Collections.Generic.List[int]]@()
+    try {
+        $rows = @(Get-CimInstance -ClassName Win32_Process -ErrorAction Stop)
+        $parents = @($rootId)
+        while ($parents.Count -gt 0) {
+            $children = @($rows | Where-Object { $_.ParentProcessId -in $parents -and $_.ProcessId -ne $rootId -and -not $descendants.Contains([int]$_.ProcessId) } |
+                    ForEach-Object { [int]$_.ProcessId })
+            foreach ($child in $children) {
+                $descendants.Add($child)
+            }
+            $parents = $children
+        }
+    }
+    catch {
+        $module.Warn("Failed to list the installer's child processes: $($_.Exception.Message); only process $rootId is stopped")
+    }
+
+    $failures = [System.Collections.Generic.List[string]]@()
+    foreach ($id in (@($rootId) + @($descendants))) {
+        try {
+            Stop-EntraSyncProcess -ProcessId $id
+        }
+        catch {
+            $failures.Add("process ${id}: $($_.Exception.Message)")
+        }
+    }
+    $rootGone = $null -ne (Wait-EntraSyncProcess -Process $Process -TimeoutSeconds 30)
+    $children = if ($descendants.Count) { " and its child processes $($descendants -join ', ')" } else { '' }
+    $message = "did not finish within $timeout seconds; process $rootId$children were stopped"
+    if ($failures.Count -or -not $rootGone) {
+        $notStopped = if ($failures.Count) { $failures -join '; ' } else { "process $rootId did not end" }
+        $message = "did not finish within $timeout seconds and could not be stopped completely ($notStopped); it may still be running"
+    }
+    # Stopping the bundle does not stop the Windows Installer service: an MSI transaction it started goes on.
+    "$message. The MSI work itself may still be running in the Windows Installer service (msiexec); a new install returns 1618 until it ends"
 }
 
 Function Invoke-Bounded {
     <#
-    Runs one process, waits at most $timeout seconds, retries while it returns 1618.
+    Runs one command line, waits at most $timeout seconds, retries while it returns 1618.
     On timeout the process tree is stopped and that is reported, never left silently running.
     #>
-    param ([string]$FilePath, [string[]]$Arguments)
+    param ([AllowNull()][string]$FilePath, [string]$CommandLine)
 
-    $commandLine = Format-CommandLine -FilePath $FilePath -Arguments $Arguments
     $attempt = 0
     while ($true) {
         $attempt++
         $module.Result.attempts = $module.Result.attempts + 1
-        $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
-        $startInfo.FileName = $FilePath
-        $startInfo.Arguments = ($Arguments -join ' ')
-        $startInfo.UseShellExecute = $false
-        $startInfo.CreateNoWindow = $true
-        $process = [System.Diagnostics.Process]::Start($startInfo)
-        if (-not $process.WaitForExit($timeout * 1000)) {
-            $processId = $process.Id
-            $null = & "$env:SystemRoot\System32\taskkill.exe" /PID $processId /T /F 2>&1
-            $stopped = $process.WaitForExit(30000)
-            $message = "did not finish within $timeout seconds; process $processId and its child processes were stopped"
-            if (-not $stopped) {
-                $message = "did not finish within $timeout seconds and process $processId could not be stopped; it may still be running"
-            }
-            return @{ ExitCode = $null; TimedOut = $true; Message = $message }
+        try {
+            $process = Start-EntraSyncProcess -FilePath $FilePath -CommandLine $CommandLine
         }
-        $exitCode = $process.ExitCode
+        catch {
+            $module.FailJson("Failed to start $CommandLine`: $($_.Exception.Message)", $_)
+        }
+        try {
+            $exitCode = Wait-EntraSyncProcess -Process $process -TimeoutSeconds $timeout
+            if ($null -eq $exitCode) {
+                return @{ ExitCode = $null; TimedOut = $true; Message = (Stop-InstallerTree -Process $process) }
+            }
+        }
+        finally {
+            $process.Dispose()
+        }
         if ($exitCode -eq $ERROR_INSTALL_ALREADY_RUNNING -and $attempt -le $retryCount) {
-            $module.Warn("Another installation was in progress (exit code 1618) running $commandLine; retried after $retryDelay seconds")
+            $module.Warn("Another installation was in progress (exit code 1618) running $CommandLine; retried after $retryDelay seconds")
             Start-Sleep -Seconds $retryDelay
             continue
         }
@@ -143,10 +228,41 @@ Function Invoke-Bounded {
     }
 }
 
+Function Get-InstallerLog {
+    <#
+    The installer logs written since a time: the Burn bundle's default logs in the temp folders,
+    and with log_path that log and the chained package logs Burn writes next to it
+    (<log_path without .log>_<nnn>_<package>.log).
+    #>
+    param ([DateTime]$Since)
+
+    $logs = @(Find-EntraSyncInstallerLog -Since $Since)
+    if ($logPath) {
+        $folder = $logPath.Substring(0, $logPath.LastIndexOf('\'))
+        $stem = $logPath.Substring($folder.Length + 1) -replace '\.[^.]*$', ''
+        $logs += @(Find-EntraSyncInstallerLog -Since $Since -Directory @($folder))
+        if (Test-Path -LiteralPath $logPath -PathType Leaf) {
+            $logs += [ordered]@{ path = $logPath; kind = 'burn_log' }
+        }
+        $chained = @(Get-ChildItem -LiteralPath $folder -Filter "${stem}_*.log" -File -ErrorAction SilentlyContinue |
+                Where-Object { $_.LastWriteTime -ge $Since } | Sort-Object -Property Name)
+        foreach ($file in $chained) {
+            $logs += [ordered]@{ path = $file.FullName; kind = 'msi_log' }
+        }
+    }
+    $seen = @{}
+    foreach ($log in $logs) {
+        if (-not $seen.ContainsKey($log.path)) {
+            $seen[$log.path] = $true
+            $log
+        }
+    }
+}
+
 Function Add-LogEvidence {
     param ([DateTime]$Since, [switch]$Excerpt)
 
-    $logs = @(Find-EntraSyncInstallerLog -Since $Since -ExtraPath @($logPath))
+    $logs = @(Get-InstallerLog -Since $Since)
     foreach ($log in $logs) {
         if (-not $module.Result.log_paths.Contains($log.path)) {
             $module.Result.log_paths.Add($log.path)
@@ -180,54 +296,72 @@ Function Add-LogEvidence {
     }
 }
 
-Function Split-CommandLine {
-    # '"C:\x\setup.exe" /uninstall /quiet' -> exe + arguments; MsiExec strings too.
-    param ([string]$CommandLine)
-    if ($CommandLine -match '^\s*"(?<exe>[^"]+)"\s*(?<rest>.*)$' -or $CommandLine -match '^\s*(?<exe>\S+)\s*(?<rest>.*)$') {
-        return @{ FilePath = $Matches.exe; Arguments = @($Matches.rest -split '\s+' | Where-Object { $_ }) }
-    }
-    $null
-}
-
 Function Get-UninstallPlan {
     <#
     The commands that remove the agent: the bundle first (it removes its chained MSIs), then any
-    agent or updater MSI entry still present.
+    agent MSI entry still present, then the updater, unless another Entra agent uses the updater.
+    Each: @{ Entry; FilePath; CommandLine; Keep (why it stays) }.
     #>
-    $entries = @(Get-EntraSyncUninstallEntry -DisplayNamePattern (Get-EntraSyncAgentConstant).UninstallPatterns)
-    $bundle = @($entries | Where-Object { $_.display_name -like '*Package*' })
-    $packages = @($entries | Where-Object { $_.display_name -notlike '*Package*' } |
-            Sort-Object -Property { if ($_.display_name -like '*Updater*') { 1 } else { 0 } })
-    foreach ($entry in ($bundle + $packages)) {
-        if ($entry.product_code -match '^\{[0-9A-Fa-f-]{36}\}$' -and "$($entry.uninstall_string)" -match 'msiexec') {
-            $command = @{ FilePath = "$env:SystemRoot\System32\msiexec.exe"; Arguments = @('/x', $entry.product_code, '/qn', '/norestart') }
+    param ($Entries, [string[]]$OtherAgents)
+
+    $bundle = @($Entries | Where-Object { $_.display_name -like '*Package*' })
+    $agent = @($Entries | Where-Object { $_.display_name -notlike '*Package*' -and $_.display_name -notlike $UpdaterEntryPattern })
+    $updater = @($Entries | Where-Object { $_.display_name -like $UpdaterEntryPattern })
+    foreach ($entry in ($bundle + $agent + $updater)) {
+        $step = @{ Entry = $entry; FilePath = $null; CommandLine = $null; Keep = $null }
+        if ($entry.display_name -like $UpdaterEntryPattern -and $OtherAgents) {
+            $step.Keep = "used by $($OtherAgents -join ', ')"
         }
-        elseif ($entry.quiet_uninstall_string) {
-            $command = Split-CommandLine -CommandLine $entry.quiet_uninstall_string
+        elseif ($entry.product_code -match '^\{[0-9A-Fa-f-]{36}\}$' -and "$($entry.uninstall_string)" -match 'msiexec') {
+            $step.FilePath = "$env:SystemRoot\System32\msiexec.exe"
+            $step.CommandLine = Format-CommandLine -Argv @($step.FilePath, '/x', $entry.product_code, '/qn', '/norestart')
         }
-        elseif ($entry.uninstall_string) {
-            $command = Split-CommandLine -CommandLine $entry.uninstall_string
-            if ($command -and $command.Arguments -notcontains '/quiet') {
-                $command.Arguments += '/quiet'
+        elseif ($entry.quiet_uninstall_string -or $entry.uninstall_string) {
+            # A command line as the installer recorded it; CreateProcess takes the program from it.
+            $step.CommandLine = if ($entry.quiet_uninstall_string) { $entry.quiet_uninstall_string } else { "$($entry.uninstall_string) /quiet" }
+            if ($noRestart) {
+                $step.CommandLine += ' /norestart'
             }
         }
-        else {
-            $command = $null
+        $step
+    }
+}
+
+Function Add-PlannedStep {
+    <# Check mode: what a removal would remove and what it would keep. #>
+    param ($Plan)
+    foreach ($step in $Plan) {
+        if ($step.Keep) {
+            $module.Result.kept.Add($step.Entry.display_name)
         }
-        @{ Entry = $entry; Command = $command }
+        else {
+            $module.Result.removed.Add($step.Entry.display_name)
+        }
     }
 }
 
 Function Invoke-Removal {
     <#
-    Uninstalls every agent entry, then makes sure the agent and updater services are gone
-    (deleting them only when remove_stale allows it). Returns nothing; fails the module on error.
+    Uninstalls the agent's entries, then makes sure the agent's services (and the updater's, when
+    no other agent uses it) are gone, deleting them only when remove_stale allows it.
     #>
-    param ([string]$Reason)
+    param ($Plan, [string[]]$OtherAgents, [string]$Reason)
 
     $since = (Get-Date).AddSeconds(-5)
-    foreach ($step in @(Get-UninstallPlan)) {
+    foreach ($step in $Plan) {
         $entry = $step.Entry
+        if ($step.Keep) {
+            $stillThere = @(Get-EntraSyncUninstallEntry -DisplayNamePattern @($entry.display_name)) | Where-Object { $_.product_code -eq $entry.product_code }
+            if ($stillThere) {
+                $module.Result.kept.Add($entry.display_name)
+                $module.Warn("Left '$($entry.display_name)' in place: the updater is $($step.Keep)")
+            }
+            else {
+                # Burn's own uninstall decides about the packages it chained; say so when it took the shared one.
+                $module.Warn("The bundle's uninstall removed '$($entry.display_name)', which is $($step.Keep); repair or reinstall that agent")
+            }
+            continue
+        }
         # The bundle may already have removed this entry.
         $still = @(Get-EntraSyncUninstallEntry -DisplayNamePattern @($entry.display_name)) |
             Where-Object { $_.product_code -eq $entry.product_code }
@@ -235,15 +369,14 @@ Function Invoke-Removal {
             $module.Result.removed.Add($entry.display_name)
             continue
         }
-        if (-not $step.Command) {
+        if (-not $step.CommandLine) {
             $module.Warn("No uninstall command is recorded for '$($entry.display_name)'; it was left in place")
             continue
         }
-        $commandLine = Format-CommandLine -FilePath $step.Command.FilePath -Arguments $step.Command.Arguments
         if (-not $module.Result.command) {
-            $module.Result.command = $commandLine
+            $module.Result.command = $step.CommandLine
         }
-        $run = Invoke-Bounded -FilePath $step.Command.FilePath -Arguments $step.Command.Arguments
+        $run = Invoke-Bounded -FilePath $step.FilePath -CommandLine $step.CommandLine
         $module.Result.exit_code = $run.ExitCode
         if ($run.TimedOut) {
             $module.Result.timed_out = $true
@@ -255,16 +388,23 @@ Function Invoke-Removal {
         }
         elseif ($run.ExitCode -ne 0) {
             Add-LogEvidence -Since $since -Excerpt
-            $module.FailJson("Failed to remove '$($entry.display_name)' ($Reason): $commandLine returned $($run.ExitCode). See log_excerpt; run the collection's diagnosis (playbooks/diagnose.yml) for the root cause.")
+            $module.FailJson("Failed to remove '$($entry.display_name)' ($Reason): $($step.CommandLine) returned $($run.ExitCode). See log_excerpt; run the collection's diagnosis (playbooks/diagnose.yml) for the root cause.")
         }
         $module.Result.removed.Add($entry.display_name)
     }
 
-    # Confirm the services are gone: a stale install often leaves them behind.
-    foreach ($serviceName in (Get-ServiceNameSet)) {
-        if (-not (Get-Service -Name $serviceName -ErrorAction SilentlyContinue)) {
-            continue
+    # Confirm the services are gone: a stale install often leaves them behind. Only services found
+    # by their own name are ever deleted.
+    $serviceNames = @($agentServiceName)
+    if ($OtherAgents) {
+        foreach ($updater in @(Get-ExistingServiceName -Name $updaterServiceNames)) {
+            $module.Result.kept.Add("service $updater")
         }
+    }
+    else {
+        $serviceNames += $updaterServiceNames
+    }
+    foreach ($serviceName in @(Get-ExistingServiceName -Name $serviceNames)) {
         if (-not $removeStale) {
             $module.Warn("Service $serviceName still exists after the uninstall; set remove_stale to delete it")
             continue
@@ -275,28 +415,55 @@ Function Invoke-Removal {
         catch {
             $module.Warn("Failed to stop service ${serviceName}: $($_.Exception.Message)")
         }
-        $output = & "$env:SystemRoot\System32\sc.exe" delete $serviceName 2>&1 | Out-String
+        $output = Remove-EntraSyncService -Name $serviceName
         $deadline = (Get-Date).AddSeconds(30)
         while ((Get-Service -Name $serviceName -ErrorAction SilentlyContinue) -and (Get-Date) -lt $deadline) {
             Start-Sleep -Seconds 2
         }
         if (Get-Service -Name $serviceName -ErrorAction SilentlyContinue) {
             $module.Result.reboot_required = $true
-            $module.Warn("Service $serviceName is marked for deletion but still present ($($output.Trim())); reboot before installing again")
+            $module.Warn("Service $serviceName is marked for deletion but still present ($output); reboot before installing again")
         }
         $module.Result.removed.Add("service $serviceName")
     }
 }
 
 Function Get-InstallState {
+    <#
+    The agent's pieces, counted by its own identity only: its registry key, its Add/Remove Programs
+    entries, its service name, and the updater's entries and service names unless another Entra
+    agent uses the updater.
+    #>
     $agentState = Get-EntraSyncAgentState -ServiceName $agentServiceName
-    $serviceNames = @(Get-ServiceNameSet)
-    $existingServices = @($serviceNames | Where-Object { Get-Service -Name $_ -ErrorAction SilentlyContinue })
+    $otherAgents = @(Get-OtherAgent)
+    $entries = @($agentState.uninstall_entries)
+    $agentEntries = @($entries | Where-Object { $_.display_name -notlike $UpdaterEntryPattern })
+    $updaterEntries = @($entries | Where-Object { $_.display_name -like $UpdaterEntryPattern })
+    $agentService = @(Get-ExistingServiceName -Name @($agentServiceName))
+    $updaterServices = @(Get-ExistingServiceName -Name $updaterServiceNames)
+    # The updater is ours only while no other Entra agent uses it.
+    $ourEntries = $agentEntries + @($updaterEntries | Where-Object { -not $otherAgents })
+    $ourServices = $agentService + @($updaterServices | Where-Object { -not $otherAgents })
+    $oursLeft = $ourEntries.Count -gt 0 -or $ourServices.Count -gt 0
     # Stale or partial: pieces present while the registry key (Microsoft's "installed" test) is not,
     # or the key present while the agent service is missing.
-    $stale = (-not $agentState.registry_key_present -and ($agentState.uninstall_entries.Count -gt 0 -or $existingServices.Count -gt 0)) -or
-    ($agentState.registry_key_present -and $existingServices -notcontains $agentServiceName)
-    @{ Agent = $agentState; Stale = [bool]$stale; Services = $existingServices }
+    $stale = (-not $agentState.registry_key_present -and $oursLeft) -or
+    ($agentState.registry_key_present -and -not $agentService)
+
+    # A service that only looks like the updater (display name) is never ours to remove: say so.
+    $lookalikes = @(Get-Service -ErrorAction SilentlyContinue | Where-Object { $_.DisplayName -like $UpdaterEntryPattern -and $_.Name -notin $updaterServiceNames })
+    foreach ($service in $lookalikes) {
+        $module.Warn("Service $($service.Name) ('$($service.DisplayName)') looks like an agent updater but is not one of updater_service_names; it is left alone")
+    }
+    @{
+        Agent = $agentState
+        Stale = [bool]$stale
+        OursLeft = [bool]$oursLeft
+        OurEntries = $ourEntries
+        OurServices = $ourServices
+        OtherAgents = $otherAgents
+        Entries = $entries
+    }
 }
 
 # --- observe ---------------------------------------------------------------------------------
@@ -305,25 +472,24 @@ $installedVersion = if ($current.Agent.registry_key_present) { $current.Agent.ve
 $module.Result.version_before = $installedVersion
 
 if ($state -eq 'absent') {
-    $needed = $current.Agent.registry_key_present -or $current.Agent.uninstall_entries.Count -gt 0 -or
-    ($removeStale -and $current.Services.Count -gt 0)
+    # Services alone are only deleted with remove_stale: without it there is nothing to do for them.
+    $needed = $current.Agent.registry_key_present -or $current.OurEntries.Count -gt 0 -or ($removeStale -and $current.OurServices.Count -gt 0)
     if (-not $needed) {
+        foreach ($service in $current.OurServices) {
+            $module.Warn("Service $service is left from an earlier install; set remove_stale to delete it")
+        }
         $module.ExitJson()
     }
+    $plan = @(Get-UninstallPlan -Entries $current.Entries -OtherAgents $current.OtherAgents)
     $module.Result.changed = $true
     $module.Diff.before = @{ version = $installedVersion; installed = $true }
     $module.Diff.after = @{ version = $null; installed = $false }
     if ($module.CheckMode) {
-        $plan = @(Get-UninstallPlan)
-        foreach ($step in $plan) {
-            $module.Result.removed.Add($step.Entry.display_name)
-        }
-        if ($plan -and $plan[0].Command) {
-            $module.Result.command = Format-CommandLine -FilePath $plan[0].Command.FilePath -Arguments $plan[0].Command.Arguments
-        }
+        Add-PlannedStep -Plan $plan
+        $module.Result.command = @($plan | Where-Object { $_.CommandLine } | ForEach-Object { $_.CommandLine })[0]
         $module.ExitJson()
     }
-    Invoke-Removal -Reason 'state=absent'
+    Invoke-Removal -Plan $plan -OtherAgents $current.OtherAgents -Reason 'state=absent'
     $module.Result.version_after = $null
     $module.ExitJson()
 }
@@ -348,16 +514,20 @@ if ($upToDate) {
     $module.ExitJson()
 }
 
-$arguments = [System.Collections.Generic.List[string]]@('/quiet')
+$argv = [System.Collections.Generic.List[string]]@($path, '/quiet')
+if ($noRestart) {
+    # Burn bundles accept /norestart; whether this bundle honours it is not documented (see the docs).
+    $argv.Add('/norestart')
+}
 if ($environment -eq 'AzureUSGovernment') {
-    $arguments.Add('ENVIRONMENTNAME=AzureUSGovernment')
+    $argv.Add('ENVIRONMENTNAME=AzureUSGovernment')
 }
 if ($logPath) {
     # Standard for WiX Burn bundles; Microsoft does not document it for this agent.
-    $arguments.Add('/log')
-    $arguments.Add("`"$logPath`"")
+    $argv.Add('/log')
+    $argv.Add($logPath)
 }
-$installCommand = Format-CommandLine -FilePath $path -Arguments $arguments
+$installCommand = Format-CommandLine -Argv $argv
 $module.Result.command = $installCommand
 $module.Result.changed = $true
 $module.Diff.before = @{ version = $installedVersion }
@@ -366,28 +536,29 @@ $module.Diff.after = @{ version = if ($installerVersion) { $installerVersion } e
 if ($current.Stale -and -not $removeStale) {
     $module.Warn('A partial or stale agent installation was found (see agent_host_info leftovers); it may make the install fail with 1603. Set remove_stale to remove it first.')
 }
+$stalePlan = @()
+if ($current.Stale -and $removeStale) {
+    $stalePlan = @(Get-UninstallPlan -Entries $current.Entries -OtherAgents $current.OtherAgents)
+}
 if ($module.CheckMode) {
-    if ($current.Stale -and $removeStale) {
-        foreach ($step in @(Get-UninstallPlan)) {
-            $module.Result.removed.Add($step.Entry.display_name)
-        }
-    }
+    Add-PlannedStep -Plan $stalePlan
     $module.ExitJson()
 }
 
 if ($current.Stale -and $removeStale) {
-    Invoke-Removal -Reason 'remove_stale'
+    Invoke-Removal -Plan $stalePlan -OtherAgents $current.OtherAgents -Reason 'remove_stale'
     $module.Result.command = $installCommand
     $module.Result.exit_code = $null
     $module.Result.attempts = 0
     if ($module.Result.reboot_required) {
         $module.FailJson('Removed a stale agent installation but Windows needs a reboot before the agent can be installed again; reboot and re-run')
     }
-    $module.Warn("Removed a partial installation (version $($current.Agent.version)); a reboot before the next install is recommended if services were stuck")
+    $staleVersion = @($current.Entries | Where-Object { $_.display_version } | ForEach-Object { $_.display_version } | Select-Object -Unique) -join ', '
+    $module.Warn("Removed a partial installation (version $(if ($staleVersion) { $staleVersion } else { 'unknown' })); a reboot before the next install is recommended if services were stuck")
 }
 
 $started = (Get-Date).AddSeconds(-5)
-$run = Invoke-Bounded -FilePath $path -Arguments $arguments
+$run = Invoke-Bounded -FilePath $path -CommandLine $installCommand
 $module.Result.exit_code = $run.ExitCode
 if ($run.TimedOut) {
     $module.Result.timed_out = $true

@@ -11,25 +11,39 @@ short_description: Install or remove the Entra Connect cloud sync provisioning a
 version_added: 0.1.0
 description:
 - Installs the Microsoft Entra Connect cloud sync provisioning agent from its setup bundle on the target with
-  C(/quiet), or removes it, and reports what the installer did in terms a playbook can act on.
+  C(/quiet) (and C(/norestart), see O(norestart)), or removes it, and reports what the installer did in terms a
+  playbook can act on.
+- The installer is started with the process util of M(ansible.windows.win_package) (CreateProcess; each argument
+  escaped by its C(ConvertTo-EscapedArgument), so paths with spaces are passed intact).
 - Idempotent against the installed version. With O(state=present) any installed version is left alone
   (the agent updates itself) unless O(minimum_version) asks for more; the installer is never run to downgrade.
   The installed version is read as the agent's own tools do (the agent's registry key must exist; the version is
   the ProductVersion of C(AADConnectProvisioningAgent.exe)).
 - Exit codes are mapped. C(0) is success. C(3010) and C(1641) are success with RV(reboot_required) set
-  (C(1641) means the installer already started the reboot). C(1618) (another installation in progress) is
+  (C(1641) means the installer already started the reboot); the module never reboots, leave that to
+  M(ansible.windows.win_reboot). C(1618) (another installation in progress) is
   retried O(retry_1618_count) times, O(retry_1618_delay) seconds apart. C(1603), or its HRESULT form
   C(0x80070643), fails with a bounded excerpt of the Burn and MSI logs and the hint to run the collection's
   diagnosis. Any other code fails the same way.
 - Installer logs are collected from what exists. That is the O(log_path) the module asked the bundle to
-  write, and the Burn bundle log and chained MSI logs the bundle writes by default to the system temp folder
+  write and the chained MSI logs Burn writes next to it (C(<log_path without .log>_<nnn>_<package>.log)), and
+  the Burn bundle log and chained MSI logs the bundle writes by default to the system temp folder
   (C(Microsoft_Azure_AD_Connect_Provisioning_Agent_Package_<timestamp>.log), or the C(Microsoft_Entra_...)
   name of newer builds).
-- Every run is bounded by O(timeout). On timeout the installer and its child processes are stopped
-  (C(taskkill /T /F)), the result says so (RV(timed_out)), and the module fails; a process that could not be
-  stopped is named in the message.
+- The result is C(changed) once the installer or an uninstaller was started, also when it then failed (a failed
+  MSI rolls back, but the bundle may have cached its payload and written logs).
+- Every run is bounded by O(timeout). On timeout the bundle and the processes it started (found through
+  C(Win32_Process)) are ended with the process API's own kill, the result says so (RV(timed_out)), and the module
+  fails; a process that could not be stopped is named in the message. The message also says that the MSI work may
+  still run in the Windows Installer service, since ending the bundle does not end an MSI transaction it started.
 - All options are validated before anything is changed. A relative or missing O(path), an unknown
-  O(environment) or a malformed O(minimum_version) fails with a message naming the option.
+  O(environment), a malformed O(minimum_version), a relative O(log_path) or a non-positive O(timeout) or
+  O(log_excerpt_lines) fails with a message naming the option.
+- The agent's pieces are counted by its own identity only (its registry key, its Add/Remove Programs entries,
+  the service O(agent_service_name), and the updater's entries and O(updater_service_names)). The Agent Updater is
+  shared with other Entra agents; while one of them is present (O(other_agent_service_names), or an Add/Remove
+  Programs entry of the Pass-through Authentication agent or the private network / application proxy connector)
+  the updater's entry and service are left in place (RV(kept)) and never count as leftovers.
 options:
   state:
     description:
@@ -74,6 +88,8 @@ options:
       agent and updater services are gone. When Windows needs a reboot to finish it, the module fails and asks for a
       reboot rather than installing over it.
     - With O(state=absent), services left after the uninstall are only deleted when this is true.
+    - Only services found by their own name (O(agent_service_name), O(updater_service_names)) are ever deleted
+      (C(sc.exe delete)); a service that merely has an updater-like display name is reported in a warning and left alone.
     type: bool
     default: false
   log_path:
@@ -81,7 +97,19 @@ options:
     - Absolute path on the target for the bundle's log, passed as C(/log <log_path>).
     - C(/log) is the standard switch of WiX Burn bundles, which the agent's installer is, but Microsoft does not
       document it for this agent; the module also collects the bundle's default logs, so leaving this unset loses nothing known.
+    - The chained MSI logs that Burn writes next to it are collected too.
     type: str
+  norestart:
+    description:
+    - Pass C(/norestart) to the bundle (and to the uninstall commands), so that a chained package cannot reboot the
+      server in the middle of the task. Exit codes C(3010) and C(1641) then set RV(reboot_required); reboot with
+      M(ansible.windows.win_reboot).
+    - C(/norestart) is a standard switch of WiX Burn bundles, which the agent's installer is; Microsoft does not
+      document it for this agent, and whether this bundle honours it is not confirmed. Set V(false) to run the
+      bundle exactly as Microsoft documents it (C(/quiet) only).
+    - MSI entries are always removed with C(msiexec /x <code> /qn /norestart).
+    type: bool
+    default: true
   timeout:
     description:
     - Seconds to wait for each installer or uninstaller run.
@@ -109,20 +137,38 @@ options:
     default: AADConnectProvisioningAgent
   updater_service_names:
     description:
-    - Candidate names of the updater service (not documented for sure by Microsoft); a service whose display name
-      contains C(Agent Updater) is used when none of these exists.
+    - Names of the updater service (not documented for sure by Microsoft). Only these names are counted as the
+      updater; a service is never matched by its display name.
     type: list
     elements: str
     default: [AzureADConnectAgentUpdater]
+  other_agent_service_names:
+    description:
+    - Services of other Microsoft Entra agents that install the same Agent Updater, by default the Pass-through
+      Authentication agent (C(AzureADConnectAuthenticationAgent)) and the private network connector (C(WAPCSvc)).
+    - While any of them exists, the updater is not uninstalled and its service is not deleted.
+    type: list
+    elements: str
+    default: [AzureADConnectAuthenticationAgent, WAPCSvc]
 notes:
 - Install agents one host at a time (C(serial) or C(throttle)); two agents installed at the same moment can end in quarantine.
 - A failed install usually has its cause outside the installer (a GPO that removed Log on as a service from
   C(NT SERVICE\ALL SERVICES), a stale earlier install). Run the collection's C(diagnose) role or
   C(playbooks/diagnose.yml) with the result.
-- Whether C(/norestart) is honoured, and the bundle's product and upgrade codes, are not documented; the module does
-  not pass C(/norestart) to the bundle and does not rely on those codes. MSI entries are removed with
-  C(msiexec /x <code> /qn /norestart).
+- Whether C(/norestart) is honoured by this bundle is not documented (see O(norestart)); the bundle's product and
+  upgrade codes are not documented either, and the module does not rely on them.
+- Whether the bundle's own uninstall removes the shared Agent Updater while another Entra agent uses it is decided by
+  the bundle (Burn's dependency tracking), not by this module; the module only refrains from removing it itself.
 - The installer runs as the connection user. It needs local administrator rights; no credential is passed to it.
+- What was confirmed how. The module ran under Pester on a simulated Windows (tests/windows_sim, scenarios in
+  tests/unit/powershell/scenarios/provisioning_agent_package) with exit codes 0, 3010, 1641, 1618 (retried, and
+  exhausted), 1603 with the Burn and MSI log excerpt, the timeout and the stop of the process tree, check mode,
+  idempotency by installed version, the US Government property, the removal of partial installs, the shared
+  updater left in place, the exact argument list and its escaping. PSScriptAnalyzer checked it against the
+  Windows PowerShell 5.1 profiles of Windows Server 2016 and 2019.
+- What a real host still has to confirm is that the bundle accepts C(/norestart) and C(/log); the names of Burn's
+  chained logs next to O(log_path); that ending the bundle on timeout leaves the host as described; the exit code
+  the bundle returns for a reboot; the other agents' service and Add/Remove Programs names.
 extends_documentation_fragment:
 - ansible.builtin.action_common_attributes
 attributes:
@@ -202,7 +248,9 @@ reboot_required:
   type: bool
   sample: false
 timed_out:
-  description: Whether a run exceeded O(timeout) and was stopped.
+  description:
+  - Whether a run exceeded O(timeout) and was stopped. The MSI work the bundle started may still run in the Windows
+    Installer service; the message says so.
   returned: success, and on failure once the options were valid
   type: bool
   sample: false
@@ -225,11 +273,19 @@ command:
   description: The command line run (or that would run in check mode); it never holds a secret. C(null) when nothing ran.
   returned: success, and on failure once the options were valid
   type: str
-  sample: '"C:\Windows\Temp\AADConnectProvisioningAgentSetup.exe" /quiet ENVIRONMENTNAME=AzureUSGovernment'
+  sample: 'C:\Windows\Temp\AADConnectProvisioningAgentSetup.exe /quiet /norestart ENVIRONMENTNAME=AzureUSGovernment'
 removed:
   description: Add/Remove Programs entries and services (C(service <name>)) removed (or to be removed in check mode).
   returned: success, and on failure once the options were valid
   type: list
   elements: str
   sample: []
+kept:
+  description:
+  - Pieces of the agent left in place on purpose (or to be left in check mode), for example the Agent Updater's entry
+    and service (C(service <name>)) while another Entra agent uses them.
+  returned: success, and on failure once the options were valid
+  type: list
+  elements: str
+  sample: [Microsoft Entra Connect Agent Updater]
 '''

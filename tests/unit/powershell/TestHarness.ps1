@@ -48,6 +48,13 @@ $script:BoundaryMocks = @{
         'Read-EntraSyncFileRange' = { Read-WinSimFileRange -Path $Path -Offset $Offset -Count $Count }
         'Get-EntraSyncMachineTempPath' = { Get-WinSimMachineTempPath }
     }
+    # The installer process and sc.exe delete: areas/Installer.ps1 (runs scripted per scenario).
+    '_EntraSyncProcess' = @{
+        'Start-EntraSyncProcess' = { Invoke-WinSimCommand -Command 'Start-EntraSyncProcess' -Bound $PesterBoundParameters }
+        'Wait-EntraSyncProcess' = { Invoke-WinSimCommand -Command 'Wait-EntraSyncProcess' -Bound $PesterBoundParameters }
+        'Stop-EntraSyncProcess' = { Invoke-WinSimCommand -Command 'Stop-EntraSyncProcess' -Bound $PesterBoundParameters }
+        'Remove-EntraSyncService' = { Invoke-WinSimCommand -Command 'Remove-EntraSyncService' -Bound $PesterBoundParameters }
+    }
 }
 # A C: drive, so that the FileSystem provider's dynamic parameters (Get-ChildItem -File) bind on
 # C:\ paths as on Windows; every C:\ call is then answered by the simulated host, never this folder.
@@ -120,6 +127,11 @@ Function Resolve-CollectionUtil {
     if ($Name -match '^\.\.module_utils\.(.+)$' -or $Name -match '^ansible_collections\.hybrid_identity\.entra_sync\.plugins\.module_utils\.(.+)$') {
         return Join-Path $script:ModuleUtilsDir "$($Matches[1])$Extension"
     }
+    # ansible.windows' PowerShell utils (its process util): the copy in .venv/collections. Their C# is
+    # not compiled: only the boundary functions call it, and those are served by the sim.
+    if ($Name -match '^ansible_collections\.ansible\.windows\.plugins\.module_utils\.(.+)$' -and $Extension -eq '.psm1') {
+        return Join-Path $script:RepoRoot '.venv' 'collections' 'ansible_collections' 'ansible' 'windows' 'plugins' 'module_utils' "$($Matches[1])$Extension"
+    }
     $null  # Ansible's own utils (Ansible.Basic): compiled once below.
 }
 
@@ -167,6 +179,12 @@ Function Enable-WinSimBoundary {
     wherever they are called from (each module_util and the module script itself).
     Call it once in the Describe's BeforeAll: Pester keeps the mocks for every block inside.
     #>
+    # Linux has no C: drive, and the FileSystem provider's dynamic parameters of the mocked item
+    # cmdlets (Get-ChildItem -File) bind only on a FileSystem drive's path. A C: drive stands in;
+    # it is never read, since every C:\ path goes to the sim.
+    if (-not (Get-PSDrive -Name C -ErrorAction SilentlyContinue)) {
+        $null = New-PSDrive -Name C -PSProvider FileSystem -Root ([System.IO.Path]::GetTempPath()) -Scope Global
+    }
     $filter = { Test-WinSimWindowsPath -Path (@(Get-Variable -Name Path, LiteralPath -ValueOnly -ErrorAction SilentlyContinue) | Where-Object { $_ }) }
     $scopes = @($null) + @(Get-Module | Where-Object { $_.Path -like "$($script:ModuleUtilsDir)*" } | ForEach-Object Name)
     foreach ($moduleName in $scopes) {

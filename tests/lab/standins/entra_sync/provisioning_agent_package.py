@@ -85,7 +85,7 @@ def behave(module, host):
     before = agent.get("version")
     result = {"state": state, "version_before": before, "version_after": before, "exit_code": None,
               "attempts": 0, "reboot_required": False, "log_paths": [], "log_excerpt": [],
-              "command": "", "removed": []}
+              "command": "", "removed": [], "kept": []}
     if "timed_out" in RETURN:
         result["timed_out"] = False
     stale = bool(leftovers.get("orphan_services") or leftovers.get("package_cache_dirs")) and not agent.get("installed")
@@ -111,7 +111,10 @@ def behave(module, host):
         raise StandinFailure("Failed to install the provisioning agent: no installer path given", **result)
     if path.lower() not in host.state.get("files", {}) and not path.startswith("\\\\"):
         raise StandinFailure("Failed to install the provisioning agent: installer '%s' not found" % path, **result)
-    command = '"%s" /quiet' % path + (" ENVIRONMENTNAME=AzureUSGovernment" if env else "")
+    # As the real module builds it: each argument escaped for CreateProcess (quoted only when it has spaces).
+    argv = [path, "/quiet"] + (["/norestart"] if opt(module, "norestart", default=True) else []) + (
+        ["ENVIRONMENTNAME=AzureUSGovernment"] if env else [])
+    command = " ".join('"%s"' % a if " " in a else a for a in argv)
     result["command"] = command
     if module.check_mode:
         result["version_after"] = AGENT_VERSION
