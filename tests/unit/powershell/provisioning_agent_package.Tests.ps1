@@ -180,7 +180,8 @@ Describe 'provisioning_agent_package' {
             $msi = 'C:\Windows\Temp\Microsoft_Azure_AD_Connect_Provisioning_Agent_Package_20250612101502_000_ProvisioningAgentSetup.log'
             $result.log_paths | Should -Be @($burn, $msi)
             $excerpt = @($result.log_excerpt)
-            $separator = [Array]::IndexOf($excerpt, "--- $msi ---")
+            # Windows paths compare without case (the machine TEMP variable is %SystemRoot%\TEMP).
+            $separator = [Array]::FindIndex([string[]]$excerpt, [Predicate[string]] { param($line) $line -eq "--- $msi ---" })
             $separator | Should -BeGreaterThan 0
             $excerpt[0..($separator - 1)] -join "`n" | Should -Match 'Error 0x80070643: Failed to install MSI package'
             $excerpt[($separator + 1)..($excerpt.Count - 1)] -join "`n" | Should -Match 'Error 1920'
