@@ -9,7 +9,7 @@ module calling a command with a parameter Windows does not have fails here too.
     python tests/windows_sim/extract_commands.py <the Server 2016 and 2019 profiles, not union_*.json> > tests/windows_sim/windows_commands.json
 
 The output is committed (a user's PowerShell may not carry the profiles);
-tests/unit/sanity/test_windows_sim.py checks it against the profiles when they are present.
+tests/unit/sanity/test_powershell_guards.py checks it against the profiles when they are present.
 """
 
 from __future__ import annotations
