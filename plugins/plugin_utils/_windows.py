@@ -11,7 +11,6 @@ well-known SID, an encryption-type bit or an error class is spelt once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 # ----------------------------------------------------------------- services

@@ -109,7 +109,8 @@ def test_gpo_risk_reported_as_blocker_with_no_repair():
     assert res['blockers'] == ['gmsa_logon_right_at_risk_from_gpo'] and res['repairs'] == []
 
 
-@pytest.mark.parametrize('args,text', [({'minimum_version': 'latest'}, 'minimum_version'), ({'min_version': 'latest'}, 'minimum_version'), ({'since': 'yesterday'}, 'since'),
+@pytest.mark.parametrize('args,text', [({'minimum_version': 'latest'}, 'minimum_version'),
+                                       ({'min_version': 'latest'}, 'minimum_version'), ({'since': 'yesterday'}, 'since'),
                                        ({'events_hours': 0}, 'events_hours')])
 def test_bad_options_fail_before_touching_the_host(args, text):
     action, calls = make(args, healthy_modules())

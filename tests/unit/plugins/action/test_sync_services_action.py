@@ -28,9 +28,9 @@ def test_gathers_the_service_and_the_six_rights():
                                             'logon_right_info': fixture('logon_right_info', 'adsync_rights_missing')})
     action.run(task_vars={})
     assert calls[0] == ('hybrid_identity.entra_sync.service_account_info', {'name': ['ADSync']})
-    assert sorted(calls[1][1]['rights']) == sorted(['SeServiceLogonRight', 'SeBatchLogonRight', 'SeInteractiveLogonRight',
-                                                   'SeDenyServiceLogonRight', 'SeDenyBatchLogonRight',
-                                                   'SeDenyInteractiveLogonRight'])
+    assert sorted(calls[1][1]['rights']) == sorted([
+        'SeServiceLogonRight', 'SeBatchLogonRight', 'SeInteractiveLogonRight',
+        'SeDenyServiceLogonRight', 'SeDenyBatchLogonRight', 'SeDenyInteractiveLogonRight'])
 
 
 def test_missing_local_rights_are_planned_as_grants_to_the_account_sid():
@@ -43,8 +43,8 @@ def test_missing_local_rights_are_planned_as_grants_to_the_account_sid():
 
 def test_a_right_a_gpo_defines_is_named_with_its_gpo_and_never_granted_locally():
     rights = copy.deepcopy(fixture('logon_right_info', 'adsync_rights_missing'))
-    rights['rights']['SeBatchLogonRight']['gpo'] = {'defined': True, 'name': 'Tier0 Baseline', 'id': '{GUID}',
-                                                   'precedence': 1, 'account_list': ['BUILTIN\\Administrators']}
+    rights['rights']['SeBatchLogonRight']['gpo'] = {
+        'defined': True, 'name': 'Tier0 Baseline', 'id': '{GUID}', 'precedence': 1, 'account_list': ['BUILTIN\\Administrators']}
     res = run(adsync_service(), rights)
     assert res['blockers'] == ['sync_service_account_right_removed_by_gpo', 'sync_service_account_rights_missing']
     assert [r['right'] for r in res['repairs']] == ['SeInteractiveLogonRight']
