@@ -96,6 +96,8 @@ MUTATIONS = {
 def _copy_for_pester(target: pathlib.Path) -> None:
     for part in ("plugins", "tests/windows_sim", "tests/unit/powershell"):
         shutil.copytree(ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+    # ansible.windows' PowerShell utils (its process util) come from the set-up's collections.
+    (target / ".venv").symlink_to(ROOT / ".venv")
 
 
 def _run_pester(tree: pathlib.Path) -> subprocess.CompletedProcess:
