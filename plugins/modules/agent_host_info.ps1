@@ -13,7 +13,9 @@ $spec = @{
         agent_product_codes = @{ type = 'list'; elements = 'str'; default = @() }
         probe = @{ type = 'list'; elements = 'str'; default = @() }
         probe_route = @{ type = 'str'; default = 'auto'; choices = @('auto', 'direct', 'agent_proxy', 'winhttp_proxy') }
-        probe_timeout_ms = @{ type = 'int'; default = 3000 }
+        probe_timeout_seconds = @{ type = 'float'; default = 3 }
+        # The old name, in milliseconds; Ansible.Basic warns that it goes away.
+        probe_timeout_ms = @{ type = 'int'; removed_in_version = '2.0.0'; removed_from_collection = 'hybrid_identity.entra_sync' }
     }
     supports_check_mode = $true
 }
@@ -24,7 +26,16 @@ $updaterServiceNames = $module.Params.updater_service_names
 $agentProductCodes = @($module.Params.agent_product_codes)
 $probe = $module.Params.probe
 $probeRoute = $module.Params.probe_route
-$probeTimeout = $module.Params.probe_timeout_ms
+# Milliseconds, as the probe takes them; the deprecated probe_timeout_ms wins when given.
+$probeTimeout = if ($null -ne $module.Params.probe_timeout_ms) {
+    [int]$module.Params.probe_timeout_ms
+}
+else {
+    [int]([double]$module.Params.probe_timeout_seconds * 1000)
+}
+if ($probeTimeout -lt 1) {
+    $module.FailJson("probe_timeout_seconds must be greater than 0, got $($module.Params.probe_timeout_seconds)")
+}
 
 # Validate the probe list before anything is read so a typo fails fast with the option named.
 $probeTargets = [System.Collections.Generic.List[object]]@()

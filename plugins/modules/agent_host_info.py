@@ -78,11 +78,15 @@ options:
     type: str
     choices: [auto, direct, agent_proxy, winhttp_proxy]
     default: auto
+  probe_timeout_seconds:
+    description:
+    - How long to wait for each probe's TCP connection, in seconds.
+    type: float
+    default: 3
   probe_timeout_ms:
     description:
-    - How long to wait for each probe's TCP connection, in milliseconds.
+    - The old name of O(probe_timeout_seconds), in milliseconds. Deprecated; when given, it is used.
     type: int
-    default: 3000
 notes:
 - The C(process) execution policy scope is the one of the Ansible module process itself (usually C(Bypass)),
   not what an interactive session would get; judge the machine and user scopes.
@@ -599,7 +603,7 @@ reachability:
       sample: proxy.contoso.com:8080
     reachable:
       description: >-
-        Whether the TCP connection (through a proxy - the C(CONNECT) tunnel) opened within O(probe_timeout_ms);
+        Whether the TCP connection (through a proxy - the C(CONNECT) tunnel) opened within O(probe_timeout_seconds);
         C(null) when the probe could not be attempted (a forced route without its proxy).
       type: bool
       sample: true

@@ -97,6 +97,26 @@ Describe 'agent_host_info' {
         }
     }
 
+    # Issue 14: units in option names; the old millisecond option still works and warns.
+    Context 'the probe timeout' {
+        BeforeEach { Use-WinSimHost -Path (Join-Path $scenarios 'healthy.json') }
+        It 'takes probe_timeout_seconds and hands the probe milliseconds' {
+            $null = Invoke-EntraSyncModule -Name agent_host_info -Arguments @{ probe = @('login.windows.net:443'); probe_timeout_seconds = 1.5 }
+            Should -Invoke Invoke-EntraSyncNetworkProbe -Times 1 -Exactly -ParameterFilter { $TimeoutMs -eq 1500 }
+        }
+        It 'still takes the deprecated probe_timeout_ms, with a deprecation' {
+            $old = Invoke-EntraSyncModule -Name agent_host_info -Arguments @{ probe = @('login.windows.net:443'); probe_timeout_ms = 700 }
+            Should -Invoke Invoke-EntraSyncNetworkProbe -Times 1 -Exactly -ParameterFilter { $TimeoutMs -eq 700 }
+            ($old.deprecations | ForEach-Object { $_.msg }) -join ' ' | Should -Match 'probe_timeout_ms'
+        }
+        It 'refuses a timeout of zero before probing' {
+            $zero = Invoke-EntraSyncModule -Name agent_host_info -Arguments @{ probe = @('login.windows.net:443'); probe_timeout_seconds = 0 }
+            $zero.failed | Should -BeTrue
+            $zero.msg | Should -Match 'probe_timeout_seconds must be greater than 0'
+            Should -Invoke Invoke-EntraSyncNetworkProbe -Times 0 -Exactly
+        }
+    }
+
     Context 'the agent installed and registered' {
         BeforeAll {
             Use-WinSimHost -Path (Join-Path $scenarios 'healthy_installed_registered.json')
