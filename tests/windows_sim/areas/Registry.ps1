@@ -68,7 +68,8 @@ Function ConvertFrom-WinSimRegistryValue {
     if ($Value -is [System.Collections.IDictionary] -and $Value.Contains('type')) {
         $inner = $Value.value
         switch ($Value.type) {
-            'dword' { return [int]([uint32]$inner -band 0xFFFFFFFF) }
+            # A REG_DWORD reads back as Int32: above 0x7FFFFFFF, negative.
+            'dword' { return [BitConverter]::ToInt32([BitConverter]::GetBytes([uint32]$inner), 0) }
             'qword' { return [long]$inner }
             'multi_string' { return [string[]]@($inner) }
             'binary' { return [byte[]]@($inner) }
