@@ -72,8 +72,10 @@ SIGNATURES = [
                   r'(lacks?|without|missing|not have|grant|assign|add(ed)? to) .{0,40}log ?on as a service'],
      'unless': r'deny log ?on as a service'},
     {'id': 'scm_7041', 'signal': 'logon_type_not_granted', 'event_ids': [7041], 'providers': SCM},
-    {'id': 'scm_7038_text', 'signal': 'service_logon_failed', 'anchors': ['currently configured password'],
-     'patterns': [r'unable to log ?on as .{1,200} with the currently configured password'],
+    {'id': 'scm_7038_text', 'signal': 'service_logon_failed', 'anchors': ['currently configured password', '7038'],
+     'patterns': [r'unable to log ?on as .{1,200} with the currently configured password',
+                  # the event named in prose ("an error with Event ID 7038"), as Microsoft's article writes it
+                  r'event ?(id)?[ :#]{0,3}7038\b'],
      'unless': r'requested logon type|required user right'},
     {'id': 'scm_7038', 'signal': 'service_logon_failed', 'event_ids': [7038], 'providers': SCM,
      'unless': r'requested logon type|required user right'},
@@ -105,6 +107,14 @@ SIGNATURES = [
      'patterns': [r'account (is |has been |was )?(currently )?locked out', r'error_account_locked_out']},
     {'id': 'wrong_password', 'signal': 'wrong_password', 'anchors': ['password is incorrect', 'bad password', 'logon_failure'],
      'patterns': [r'user ?name or password is incorrect', r'unknown user ?name or bad password', r'error_logon_failure']},
+    {'id': 'sync_connector_credentials_invalid', 'signal': 'connector_credentials_invalid',
+     'anchors': ['no-start-credentials', 'credentials were invalid'],
+     'patterns': [r'no-start-credentials', r'management agent .{1,80} failed to run because the credentials were invalid']},
+    # Windows' pending-reboot refusals in words (the codes 350 / 3017 are in _windows_errors)
+    {'id': 'reboot_pending_text', 'signal': 'reboot_pending',
+     'anchors': ['system reboot is required', 'noaction_reboot'],
+     'patterns': [r'no action was taken (as|because) a system reboot is required',
+                  r'failed\. a system reboot is required to roll back', r'error_fail_noaction_reboot']},
     {'id': 'service_start_privileges', 'signal': 'agent_service_start_failed_privileges', 'anchors': ['sufficient privileges'],
      'patterns': [r'service .{0,200}(failed to start|could not be installed|could not be started).{0,200}sufficient privileges',
                   # Windows Installer message 1920, whatever precedes it
@@ -151,7 +161,8 @@ SIGNATURES = [
      'unless': r'timeout was reached .{0,40}waiting for the'},
     {'id': 'tls_channel_failure', 'signal': 'tls_channel_failure',
      'anchors': ['secure channel', 'tls 1.2', 'common algorithm', 'underlying connection was closed'],
-     'patterns': [r'could not create ssl/tls secure channel', r'tls 1\.2 (is )?(not enabled|disabled)',
+     'patterns': [r'(could not|unable to|cannot|failed to) create (an? )?ssl/tls secure channel',
+                  r'tls 1\.2 (is )?(not enabled|disabled)',
                   r'tls 1\.2 (needs to|need to|needed to|must|has to) be (enabled|installed)',
                   r'tls 1\.2 is (now )?(necessary|required)',
                   r'do not possess a common algorithm',
@@ -196,8 +207,8 @@ SIGNATURES = [
                   r'timeout was reached .{0,40}waiting for the .{0,160}service to connect']},
     {'id': 'protected_users', 'signal': 'protected_users',
      'anchors': ['protected user'],
-     'patterns': [r'(member of|added to|in) (the )?.?protected users?.? (security )?group',
-                  r'member of (the )?protected users',
+     'patterns': [r'(member of|added to|in|into) (the |a )?.?protected users?.? (security )?group',
+                  r'member of (the )?(group )?.?protected users',
                   r'protected users? (security )?group.{0,80}(block|prevent|not supported|cannot|not able|unable)'],
      'unless': r'not (a )?member of (the )?protected users'},
     {'id': 'account_restriction_text', 'signal': 'account_restriction', 'anchors': ['account restriction'],
@@ -222,8 +233,9 @@ SIGNATURES = [
      'patterns': [r'(product|application|agent|setup) (is only|is not|isn.t|only) supported on',
                   r'not supported on (this|the) (operating system|version of windows)',
                   r'server core (installation )?(is )?not supported', r'requires windows server']},
-    {'id': 'kds_root_key_absent', 'signal': 'kds_root_key_absent', 'anchors': ['root key', 'kds '],
+    {'id': 'kds_root_key_absent', 'signal': 'kds_root_key_absent', 'anchors': ['root key', 'kds ', 'kdsrootkey'],
      'patterns': [r'(no|cannot find|could not find|missing|not find) (a |the |any )?(kds |kdc )?root key',
+                  r'(did not|didn.t|do not|don.t|does not|doesn.t) have (a |the |any )?kds ?root ?key',
                   r'root key (does not exist|not found|is missing|was not found)',
                   r'(kds|kds root key|root key) (was not|wasn.t|has not been|hasn.t been|is not|isn.t) (yet )?(generated|created)']},
     {'id': 'keyset_missing', 'signal': 'kds_key_error', 'anchors': ['0x80090016'], 'patterns': [r'0x80090016']},
@@ -277,6 +289,9 @@ SIGNATURE_SOURCES = {
     'account_locked_out': [winerr.SOURCES['win32_1700']],
     'wrong_password': [winerr.SOURCES['win32_1300']],
     'service_start_privileges': [winerr.SOURCES['msi_messages'], _SUPPORT_ARTICLE],
+    'sync_connector_credentials_invalid': ['https://learn.microsoft.com/entra/identity/hybrid/connect/'
+                                           'how-to-connect-sync-change-addsacct-pass'],
+    'reboot_pending_text': [winerr.SOURCES['win32_0'], winerr.SOURCES['win32_1700']],
     'netlogon_9001_9002': [_SUPPORT_ARTICLE],
     'encryption_types_text': [_SUPPORT_ARTICLE, winerr.SOURCES['event_4771']],
     'context_did_not_match_target': ['https://techcommunity.microsoft.com/t5/premier-field-engineering/'
@@ -380,7 +395,8 @@ CAUSES = [
               [('service_logon_failed', {'service': 'sync', '!account_kind': 'gmsa'})],
               # "The user name or password is incorrect" where the SCM names the failing service
               # (the agent runs as a virtual account or a gMSA: no password of its own to be wrong)
-              [('wrong_password', {'account_kind': 'unknown', 'service': 'other'}), 'service_context']],
+              [('wrong_password', {'account_kind': 'unknown', 'service': 'other'}), 'service_context'],
+              ['connector_credentials_invalid']],
      'support': ['wrong_password', 'service_logon_failure_1069'],
      'unless': ['account_disabled', 'account_expired', 'password_expired', 'account_locked_out']},
     {'id': 'kerberos_encryption_mismatch', 'base': 0.8,
@@ -414,7 +430,10 @@ CAUSES = [
     {'id': 'unsupported_os', 'base': 0.7, 'when': [['unsupported_os']], 'support': ['msi_fatal']},
     {'id': 'another_install_in_progress', 'base': 0.8, 'when': [['msi_1618']]},
     {'id': 'service_terminated_unexpectedly', 'base': 0.6, 'when': [['service_terminated']]},
-    {'id': 'installer_failed_unknown', 'base': 0.5, 'when': [['msi_fatal']], 'unless_causes': 'any_blocker'},
+    # Windows refused to act until the pending reboot is done (350 / 3017); the 1603 beside it follows
+    {'id': 'pending_reboot', 'base': 0.75, 'when': [['reboot_pending']], 'support': ['msi_fatal']},
+    {'id': 'installer_failed_unknown', 'base': 0.5, 'when': [['msi_fatal']],
+     'unless_causes': ['any_blocker', 'pending_reboot']},
 ]
 
 # What a signal says when no root cause explains it (listed in unexplained_errors). Signals that
@@ -429,6 +448,7 @@ SIGNAL_MEANINGS = dict(((m[1], m[0]) for m in winerr.MEANINGS.values() if m[1]),
     'install_sa_retries': 'the gMSA could not be installed on this host',
     'context_mismatch': 'the provided context did not match the target (gMSA install)',
     'newtonsoft_load': 'an assembly could not be loaded',
+    'connector_credentials_invalid': 'a sync connector could not run: its credentials were invalid (event 6000)',
 })
 # Signals that say a logon or request failed but not why: a root cause they alone decide is
 # ranked below one decided by a specific error (confidence lowered in _judge).
@@ -821,9 +841,11 @@ class Diagnosis(object):
                 causes.append(rc)
                 found.add(rc['id'])
         for row in deferred:
-            if row['unless_causes'] == 'any_blocker' and any(c['severity'] == 'blocker' for c in causes):
+            # a list of cause ids; 'any_blocker' in it stands for every blocker
+            unless = [row['unless_causes']] if isinstance(row['unless_causes'], str) else row['unless_causes']
+            if 'any_blocker' in unless and any(c['severity'] == 'blocker' for c in causes):
                 continue
-            if isinstance(row['unless_causes'], (list, tuple)) and found & set(row['unless_causes']):
+            if found & set(unless):
                 continue
             rc = self._judge(row)
             if rc:

@@ -53,6 +53,8 @@ MEANINGS = {
     'logon_type_not_granted': ('the account has not been granted the requested logon type (for a service: '
                                "'Log on as a service')", 'logon_type_not_granted'),
     'bad_credentials': ('unknown user name or bad password', 'wrong_password'),
+    'reboot_pending': ('no action was taken: a system reboot is required first (one is already pending)',
+                       'reboot_pending'),
     'no_such_user': ('the user name does not exist', None),
     'account_disabled': ('the account is disabled', 'account_disabled'),
     'account_expired': ('the account has expired', 'account_expired'),
@@ -127,6 +129,7 @@ MEANINGS = {
 # (kind, code, symbol, meaning, source)
 CODES = [
     ('win32', 5, 'ERROR_ACCESS_DENIED', 'access_denied', 'win32_0'),
+    ('win32', 350, 'ERROR_FAIL_NOACTION_REBOOT', 'reboot_pending', 'win32_0'),
     ('win32', 1053, 'ERROR_SERVICE_REQUEST_TIMEOUT', 'service_start_timeout', 'win32_1000'),
     ('win32', 1069, 'ERROR_SERVICE_LOGON_FAILED', 'service_logon_failed', 'start_service'),
     ('win32', 1072, 'ERROR_SERVICE_MARKED_FOR_DELETE', 'service_marked_for_delete', 'win32_1000'),
@@ -148,6 +151,7 @@ CODES = [
     ('win32', 1907, 'ERROR_PASSWORD_MUST_CHANGE', 'password_must_change', 'win32_1700'),
     ('win32', 1909, 'ERROR_ACCOUNT_LOCKED_OUT', 'account_locked', 'win32_1700'),
     ('win32', 3010, 'ERROR_SUCCESS_REBOOT_REQUIRED', 'msi_reboot', 'win32_1700'),
+    ('win32', 3017, 'ERROR_FAIL_REBOOT_REQUIRED', 'reboot_pending', 'win32_1700'),
     ('win32', 8240, 'ERROR_DS_NO_SUCH_OBJECT', 'no_such_object', 'win32_8200'),
     ('win32', 10054, 'WSAECONNRESET', 'connection_reset', 'winsock'),
     ('win32', 10060, 'WSAETIMEDOUT', 'connection_timeout', 'winsock'),

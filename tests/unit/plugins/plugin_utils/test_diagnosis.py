@@ -40,8 +40,9 @@ TEXT_SAMPLES = {
         ['A user account restriction (for example, a time-of-day restriction) is preventing you from logging on.'],
         ['No account restrictions apply to this user.']),
     'scm_7038_text': (
-        ['The ADSync service was unable to log on as CONTOSO\\svc-adsync with the currently configured password due to the following error:'],
-        ['The service logged on as CONTOSO\\svc-adsync with the currently configured password',
+        ['The ADSync service was unable to log on as CONTOSO\\svc-adsync with the currently configured password due to the following error:',
+         'the system event log contains an error with Event ID 7038 and message'],
+        ['The service logged on as CONTOSO\\svc-adsync with the currently configured password', 'Processed 17038 objects',
          'The X service was unable to log on as Y with the currently configured password: has not been granted the requested logon type']),
     'logon_failure_1069': (
         ['The service did not start due to a logon failure.', 'StartService failed: error 1069',
@@ -103,6 +104,7 @@ TEXT_SAMPLES = {
          'Certificate thumbprint 0A1B loaded; expires in 300 days',
          'A timeout was reached (30000 milliseconds) while waiting for the X service to connect.']),
     'tls_channel_failure': (['The request was aborted: Could not create SSL/TLS secure channel.',
+                             'iwr : Request aborted: Unable to create SSL/TLS secure channel.',
                              'The client and server cannot communicate, because they do not possess a common algorithm',
                              'System.Net.WebException: The underlying connection was closed: An unexpected error occurred on a send.'],
                             ['TLS 1.2 negotiated with login.microsoftonline.com',
@@ -138,8 +140,11 @@ TEXT_SAMPLES = {
     'protected_users': (['The account admin@contoso.com is a member of the Protected Users group',
                          'Credential check failed: member of Protected Users',
                          'NTLM authentication failed because the account was a member of the Protected User group.',
-                         'After the account was added to the "Protected Users" group the sign-in fails'],
-                        ['Credential check passed; account is not a member of Protected Users.']),
+                         'After the account was added to the "Protected Users" group the sign-in fails',
+                         'Users member of the group "protected users" in the AD cannot login',
+                         'any users in a "Protected Users" group will fail authentication'],
+                        ['Credential check passed; account is not a member of Protected Users.',
+                         'The Protected Users group has 3 members']),
     'newtonsoft_assembly': (["Could not load file or assembly 'Newtonsoft.Json, Version=13.0.0.0' or one of its dependencies."],
                             ['Loaded assembly Newtonsoft.Json 13.0.0.0']),
     'assembly_load_failure': (["Could not load file or assembly 'Microsoft.Identity.Client, Version=4.5' "
@@ -155,8 +160,18 @@ TEXT_SAMPLES = {
                              'Server Core installation is not supported'],
                             ['Windows Server 2022 detected']),
     'kds_root_key_absent': (['Cannot find a KDS root key in the forest', 'The root key does not exist.',
+                             'we did not have KDSRootKey in our domain',
                              'The KDS root key has not been created in this forest'],
                             ['KDS root key found; effective since 2024-01-01']),
+    'sync_connector_credentials_invalid': (
+        ['import or export operation with on-premises AD fails with no-start-credentials error.',
+         'The management agent "contoso.com" failed to run because the credentials were invalid'],
+        ['The management agent "contoso.com" completed run profile "Delta Import" successfully']),
+    'reboot_pending_text': (['No action was taken as a system reboot is required.',
+                             'The requested operation failed. A system reboot is required to roll back changes made.',
+                             'Apply complete, result: ERROR_FAIL_NOACTION_REBOOT'],
+                            ['Installation completed successfully; a system reboot is required to complete it.',
+                             'Restart Manager: no reboot pending']),
     'keyset_missing': (['Key does not exist. (Exception from HRESULT: 0x80090016)'], ['HRESULT 0x80090017']),
     'ntstatus_access_denied_text': (['Use-ServiceAccount : {Access Denied}'], ['Access granted to {user}']),
     'domain_trust_text': (['The trust relationship between this workstation and the primary domain failed.',
@@ -474,3 +489,14 @@ def test_account_restriction_alone_is_a_weak_protected_users_guess(tmp_path):
     named = _text(tmp_path, 'NTLM authentication failed because the account was a member of the Protected User group.\n'
                             'Error Code: 0xC000006E\n')
     assert named[0][0] == 'protected_users_membership' and named[0][1] >= 0.8
+
+
+def test_a_pending_reboot_refusal_ranks_above_the_generic_installer_failure(tmp_path):
+    """0x8007015e is ERROR_FAIL_NOACTION_REBOOT (Win32 350): Windows did nothing until the pending
+    reboot is done, so the 1603 logged beside it is not the cause."""
+    log = tmp_path / 'setup.log'
+    log.write_text('Apply complete, result: 0x8007015e, restart: Required\n'
+                   'Error 0x80070643: Fatal error during installation.\n', encoding='utf-8')
+    ids = [rc['id'] for rc in _diagnosis.diagnose([str(log)])['root_causes']]
+    assert ids and ids[0] == 'pending_reboot', ids
+    assert 'installer_failed_unknown' not in ids, ids
