@@ -15,7 +15,7 @@ from typing import Any
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._gathering import GatheringAction, deprecations
-from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _catalog, _findings, _reports, _rules
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _catalog, _findings, _reports, _rules, _sync_services
 
 REPAIR_SWITCHES = sorted({switch for dummy_id, switch, dummy_action in _rules.REPAIRS})
 
@@ -88,7 +88,8 @@ class ActionModule(GatheringAction):
 
         options = {k: args[k] for k in ('gmsa_name', 'custom_gmsa', 'sync_service_account', 'tier0_acknowledged',
                                         'server_2025_min_ubr', 'registration_credentials_given') if args[k] is not None}
-        verdict = _rules.evaluate(host_info, logon_rights, domain_facts or None, options)
+        rules = _rules.RULES + (_sync_services.ACCOUNT_RIGHTS_RULES if args['sync_service_account'] else [])
+        verdict = _rules.evaluate(host_info, logon_rights, domain_facts or None, options, rules=rules)
         host = (task_vars or {}).get('inventory_hostname')
         for f in verdict['findings']:
             f['host'] = host
