@@ -104,7 +104,7 @@ class ActionModule(GatheringAction):
             except OSError as e:
                 warnings.append('Failed to write the preflight report to %s: %s' % (args['report_dir'], to_native(e)))
 
-        repairs = _rules.plan_repairs(verdict['findings'], args['repairs_allowed'], options)
+        repairs = _rules.plan_repairs(verdict['findings'], args['repairs_allowed'], options, host_info)
         check_mode = bool(self._play_context.check_mode)
         proceed = _rules.may_proceed(verdict['blockers'], repairs, check_mode)
         message = '' if proceed else _findings.failure_message(

@@ -687,7 +687,30 @@ REPAIRS: list[tuple[str, str, str]] = [
 ]
 
 
-def _repair_steps(finding_id: str, action: str, options: dict, present: set[str]) -> list[dict]:
+# How a service may be known as this agent's before the plan may remove it: never by display name, which
+# the Pass-through Authentication agent's updater shares.
+REMOVABLE_IDENTIFIED_BY = ('registry_key', 'service_name')
+
+
+def _stale_removal(host: dict) -> list[dict]:
+    """The remove_agent step: the services it may delete (found by registry key or service name, and not the
+    updater while another Entra agent that shares it is installed); no step when nothing else is left to remove."""
+    others = list(host.get('other_entra_agents') or [])
+    services = [svc['name'] for svc in host.get('services') or []
+                if svc.get('exists') and svc.get('name') and svc.get('identified_by') in REMOVABLE_IDENTIFIED_BY
+                and not (svc.get('role') == 'updater' and others)]
+    left = host.get('leftovers') or {}
+    agent = host.get('agent') or {}
+    other_leftovers = not agent.get('installed') and bool(
+        left.get('install_dir_exists') or left.get('program_data_exists') or left.get('package_cache_dirs')
+        or any(e.get('identified_by') == 'product_code' for e in agent.get('uninstall_entries') or []))
+    if not services and not other_leftovers:
+        return []
+    return [{'services': services, 'keep_updater': bool(others), 'other_entra_agents': others}]
+
+
+def _repair_steps(finding_id: str, action: str, options: dict, present: set[str],
+                  host: dict | None = None) -> list[dict]:
     """The parameters of one planned fix, one entry per change the role makes."""
     if finding_id == 'gmsa_logon_right_missing':
         # only a named gMSA that exists can be granted a right; a missing one is reported as gmsa_missing
@@ -700,14 +723,18 @@ def _repair_steps(finding_id: str, action: str, options: dict, present: set[str]
         return [{'path': path, 'name': name, 'data': data} for path, name, data in _windows.TLS12_REGISTRY_VALUES]
     if action == 'set_start_mode':
         return [{'service': _windows.CREDENTIAL_MANAGER_SERVICE, 'start_mode': 'manual'}]
+    if action == 'remove_agent':
+        return _stale_removal(host or {})
     if action == 'set_gmsa_encryption_types':
         # only a custom gMSA is ours to change; the default one is created by registration
         return [{'gmsa': options['gmsa_name']}] if options.get('gmsa_name') else []
     return [{}]
 
 
-def plan_repairs(findings: list[dict], allowed: dict | None, options: dict | None = None) -> list[dict]:
-    """The fixes to apply for ``findings``, in order: [{id, action, ...parameters}]."""
+def plan_repairs(findings: list[dict], allowed: dict | None, options: dict | None = None,
+                 host_info: dict | None = None) -> list[dict]:
+    """The fixes to apply for ``findings``, in order: [{id, action, ...parameters}]. ``host_info`` (agent_host_info)
+    says which services a stale-install removal may touch; without it no removal is planned."""
     allowed = allowed or {}
     by_id = {f['id']: f for f in findings}
     plan = []
@@ -716,7 +743,7 @@ def plan_repairs(findings: list[dict], allowed: dict | None, options: dict | Non
         if finding is None or not allowed.get(switch) or not finding['remediation'].get('automatic'):
             continue
         plan.extend(dict(step, id=finding_id, action=action)
-                    for step in _repair_steps(finding_id, action, options or {}, set(by_id)))
+                    for step in _repair_steps(finding_id, action, options or {}, set(by_id), host_info))
     return plan
 
 

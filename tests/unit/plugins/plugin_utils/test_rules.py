@@ -366,3 +366,39 @@ def test_outbound_blocked_through_a_proxy_that_did_not_answer_407_keeps_the_fire
         row.update(reachable=False, error='timed out', proxy_status=None)
     blocked = _finding(run(host=host), 'outbound_connectivity_blocked')
     assert 'detail' not in blocked and 'Firewall' in blocked['remediation']['how']
+
+
+# ----------------------------------------------------------------- stale-install removal plan
+def _stale_plan(host):
+    return [r for r in _rules.plan_repairs(run(host=host)['findings'], {'stale_install': True}, {}, host)
+            if r['action'] == 'remove_agent']
+
+
+def test_stale_removal_lists_the_services_found_by_name():
+    host = load('agent_host_info', 'stale_partial_install')
+    assert _stale_plan(host) == [{'id': 'stale_agent_installation', 'action': 'remove_agent',
+                                  'services': ['AADConnectProvisioningAgent', 'AzureADConnectAgentUpdater'],
+                                  'keep_updater': False, 'other_entra_agents': []}]
+
+
+def test_stale_removal_never_plans_a_service_found_by_display_name():
+    host = copy.deepcopy(load('agent_host_info', 'stale_partial_install'))
+    host['services'][1]['identified_by'] = 'display_name'
+    assert _stale_plan(host)[0]['services'] == ['AADConnectProvisioningAgent']
+
+
+def test_stale_removal_keeps_the_updater_while_another_entra_agent_is_installed():
+    host = copy.deepcopy(load('agent_host_info', 'stale_partial_install'))
+    host['other_entra_agents'] = ['Azure AD Connect Authentication Agent']
+    step = _stale_plan(host)[0]
+    assert 'AzureADConnectAgentUpdater' not in step['services'] and step['keep_updater'] is True
+
+
+def test_stale_removal_is_not_planned_when_only_an_updater_shared_with_another_agent_is_left():
+    host = copy.deepcopy(load('agent_host_info', 'stale_partial_install'))
+    host['other_entra_agents'] = ['Azure AD Connect Authentication Agent']
+    host['services'] = [svc for svc in host['services'] if svc['role'] == 'updater']
+    host['leftovers'] = {'orphan_services': ['AzureADConnectAgentUpdater']}
+    host['agent']['uninstall_entries'] = []
+    assert 'stale_agent_installation' in ids(run(host=host))
+    assert _stale_plan(host) == []
