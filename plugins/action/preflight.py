@@ -83,7 +83,8 @@ class ActionModule(GatheringAction):
         domain_facts = dict(args['domain_facts'] or {})
         if _read(args['kds_root_key_info'], 'kds_root_keys') is not None:
             domain_facts['kds_root_keys'] = _read(args['kds_root_key_info'], 'kds_root_keys')
-        if _read(args['gmsa'], 'exists') is not None:
+        # a gMSA read that ran but could not reach AD (exists: null) is kept: gmsa_unreadable reports it
+        if isinstance(args['gmsa'], dict) and 'exists' in args['gmsa'] and _read(args['gmsa'], 'name') is not None:
             domain_facts['gmsa'] = args['gmsa']
 
         options = {k: args[k] for k in ('gmsa_name', 'custom_gmsa', 'sync_service_account', 'tier0_acknowledged',
