@@ -428,6 +428,15 @@ def _enc(ctx: Context) -> Hit | None:
             _windows.encryption_type_names(account), account))])
 
 
+def _encryption_known(ctx: Context) -> bool:
+    """The gMSA's encryption types were read, or no gMSA was given and the host's are known; a gMSA read that
+    failed (null) is an unknown, not an overlap."""
+    gmsa = ctx.domain.get('gmsa')
+    if gmsa:
+        return _int(gmsa.get('account_encryption_types')) is not None
+    return ctx.get('host.kerberos.supported_encryption_types') is not None
+
+
 def _gmsa_retrieve(ctx: Context) -> Hit | None:
     if ctx.get('domain.gmsa.can_retrieve_password') is False:
         return Hit([evidence_item('gmsa_host', 'can_retrieve_password',
@@ -583,10 +592,9 @@ RULES = [
     {'id': 'deny_logon_as_service', 'needs': [lambda c: _rights_known(c, 'SeDenyServiceLogonRight')],
      'source': SRC_SUPPORT, 'check': _deny},
     {'id': 'kds_root_key_missing', 'needs': [_kds_known], 'source': SRC_GMSA, 'check': _kds},
-    {'id': 'kerberos_encryption_mismatch', 'needs': [lambda c: c.domain.get('gmsa') or
-                                                     c.get('host.kerberos.supported_encryption_types') is not None],
+    {'id': 'kerberos_encryption_mismatch', 'needs': [_encryption_known],
      'source': SRC_SUPPORT, 'check': _enc},
-    {'id': 'gmsa_missing', 'needs': ['domain.gmsa'], 'source': SRC_GMSA, 'check': _gmsa_exists},
+    {'id': 'gmsa_missing', 'needs': ['domain.gmsa.exists'], 'source': SRC_GMSA, 'check': _gmsa_exists},
     {'id': 'gmsa_unreadable', 'needs': ['domain.gmsa'], 'source': SRC_GMSA, 'check': _gmsa_unreadable},
     {'id': 'service_not_managed_account', 'needs': ['host.services'], 'source': SRC_SUPPORT, 'check': _not_managed},
     {'id': 'gmsa_password_retrieval_denied', 'needs': ['domain.gmsa.can_retrieve_password'], 'source': SRC_GMSA,

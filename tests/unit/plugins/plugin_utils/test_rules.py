@@ -402,3 +402,11 @@ def test_stale_removal_is_not_planned_when_only_an_updater_shared_with_another_a
     host['agent']['uninstall_entries'] = []
     assert 'stale_agent_installation' in ids(run(host=host))
     assert _stale_plan(host) == []
+
+
+def test_gmsa_rules_do_not_pass_on_a_gmsa_that_was_not_read():
+    res = run(domain={'gmsa': load('gmsa_host_info', 'ad_unreachable')})
+    status = {r['id']: r['status'] for r in res['results']}
+    assert [status[i] for i in ('gmsa_missing', 'kerberos_encryption_mismatch', 'gmsa_not_usable')] == ['skipped'] * 3
+    read = {r['id']: r['status'] for r in run(domain={'gmsa': load('gmsa_host_info', 'healthy')})['results']}
+    assert [read[i] for i in ('gmsa_missing', 'kerberos_encryption_mismatch', 'gmsa_not_usable')] == ['passed'] * 3
