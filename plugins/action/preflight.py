@@ -15,7 +15,7 @@ from typing import Any
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._gathering import GatheringAction, deprecations
-from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _catalog, _findings, _reports, _rules
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _catalog, _findings, _reports, _rules, _sync_services
 
 REPAIR_SWITCHES = sorted({switch for dummy_id, switch, dummy_action in _rules.REPAIRS})
 
@@ -83,12 +83,14 @@ class ActionModule(GatheringAction):
         domain_facts = dict(args['domain_facts'] or {})
         if _read(args['kds_root_key_info'], 'kds_root_keys') is not None:
             domain_facts['kds_root_keys'] = _read(args['kds_root_key_info'], 'kds_root_keys')
-        if _read(args['gmsa'], 'exists') is not None:
+        # a gMSA read that ran but could not reach AD (exists: null) is kept: gmsa_unreadable reports it
+        if isinstance(args['gmsa'], dict) and 'exists' in args['gmsa'] and _read(args['gmsa'], 'name') is not None:
             domain_facts['gmsa'] = args['gmsa']
 
         options = {k: args[k] for k in ('gmsa_name', 'custom_gmsa', 'sync_service_account', 'tier0_acknowledged',
                                         'server_2025_min_ubr', 'registration_credentials_given') if args[k] is not None}
-        verdict = _rules.evaluate(host_info, logon_rights, domain_facts or None, options)
+        rules = _rules.RULES + (_sync_services.ACCOUNT_RIGHTS_RULES if args['sync_service_account'] else [])
+        verdict = _rules.evaluate(host_info, logon_rights, domain_facts or None, options, rules=rules)
         host = (task_vars or {}).get('inventory_hostname')
         for f in verdict['findings']:
             f['host'] = host
@@ -103,7 +105,7 @@ class ActionModule(GatheringAction):
             except OSError as e:
                 warnings.append('Failed to write the preflight report to %s: %s' % (args['report_dir'], to_native(e)))
 
-        repairs = _rules.plan_repairs(verdict['findings'], args['repairs_allowed'], options)
+        repairs = _rules.plan_repairs(verdict['findings'], args['repairs_allowed'], options, host_info)
         check_mode = bool(self._play_context.check_mode)
         proceed = _rules.may_proceed(verdict['blockers'], repairs, check_mode)
         message = '' if proceed else _findings.failure_message(

@@ -308,6 +308,42 @@ CATALOG = {
         _r('Check PrincipalsAllowedToRetrieveManagedPassword, encryption types and the KDS root key.',
            'gmsa_host module reports the failing part.', False),
         _GMSA),
+    # Unknowns: a module could not read a fact. Never a pass and never a finding about absence.
+    'domain_membership_unreadable': (
+        'warning',
+        'Whether the host is joined to a domain could not be read (CIM query failed)',
+        _r('Find out why Win32_ComputerSystem could not be read (the module warning says), then run the check again.',
+           'Get-CimInstance Win32_ComputerSystem | Select-Object PartOfDomain, Domain on the host; repair WMI '
+           '(winmgmt /verifyrepository) if it fails. Not automated.', False),
+        _PREREQ),
+    'agent_proxy_config_unreadable': (
+        'warning',
+        "The agent's configuration file could not be read, so whether it names a proxy is unknown",
+        _r('Check AADConnectProvisioningAgent.exe.config (permissions, XML) and its system.net/defaultProxy block.',
+           'Read the file named in the module warning; the reachability results may not show the way the agent goes.',
+           False),
+        _PREREQ),
+    'gmsa_unreadable': (
+        'warning',
+        'The gMSA could not be read from Active Directory, so whether it exists and is usable is unknown',
+        _r('Restore access to Active Directory (Active Directory Web Services on a domain controller, the '
+           'ActiveDirectory PowerShell module), then run the check again.',
+           'Get-ADServiceAccount <gMSA> and Test-ADServiceAccount <gMSA> on the host; the evidence names the AD error.',
+           False),
+        _GMSA),
+    'sync_service_unreadable': (
+        'warning',
+        'Whether the Entra Connect Sync service exists could not be read',
+        _r('Find out why the service could not be queried (the module warning says), then run the check again.',
+           'Get-CimInstance Win32_Service -Filter "Name=\'ADSync\'" on the host. Not automated.', False),
+        _KB2995030),
+    'service_account_status_unreadable': (
+        'warning',
+        "The service account's status (enabled, locked out, expired) could not be read from Active Directory",
+        _r('Restore access to a domain controller from the host, then run the check again.',
+           'Get-ADUser <account> -Properties Enabled, LockedOut, AccountExpirationDate, PasswordExpired; the module '
+           'warning names the error.', False),
+        _KB2995030),
     # Day 2 (health role): drift of an installed, registered agent.
     'agent_not_installed': (
         'blocker',
@@ -375,6 +411,12 @@ CATALOG = {
 }
 
 
+# A rule that could not read its facts reports one of these: the verdict is not healthy, and a failure
+# message names it, although it is no blocker (nothing shows a problem, nothing shows its absence).
+UNKNOWN_IDS = frozenset(('domain_membership_unreadable', 'agent_proxy_config_unreadable', 'gmsa_unreadable',
+                         'sync_service_unreadable', 'service_account_status_unreadable'))
+
+
 def catalog_ids() -> list[str]:
     return sorted(CATALOG)
 
@@ -422,7 +464,7 @@ def failure_message(heading: str, findings: list[dict], report: str | None = Non
     """The text a role fails with: each blocker with its evidence and fix, then where the report is."""
     parts = [heading]
     for f in findings:
-        if f.get('severity') != 'blocker':
+        if f.get('severity') != 'blocker' and f.get('id') not in UNKNOWN_IDS:
             continue
         parts.append('[%s] %s.' % (f['id'], f['title']))
         if f.get('detail'):

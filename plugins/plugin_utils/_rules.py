@@ -136,6 +136,34 @@ def _domain(ctx: Context) -> Hit | None:
         return Hit([_ev(ctx, 'host.domain.joined')])
 
 
+def _domain_read(ctx: Context) -> bool:
+    return isinstance(ctx.host.get('domain'), dict)
+
+
+def _domain_unreadable(ctx: Context) -> Hit | None:
+    # null = the CIM query failed: neither joined nor a workgroup host
+    if ctx.host['domain'].get('joined') is None:
+        return Hit([evidence_item('agent_host_info', 'domain.joined', 'null (not read)')])
+    return None
+
+
+def _proxy_unreadable(ctx: Context) -> Hit | None:
+    # null = the agent's config file could not be read: the probes may not have gone the agent's way
+    if ctx.host['proxy'].get('configured') is None:
+        return Hit([evidence_item('agent_host_info', 'proxy.configured', 'null (the agent configuration was not read)')])
+    return None
+
+
+def _gmsa_unreadable(ctx: Context) -> Hit | None:
+    g = ctx.domain['gmsa']
+    if g.get('exists') is not None:
+        return None
+    error = g.get('ad_error') or {}
+    return Hit([evidence_item('gmsa_host', 'exists', '%s: null (not read)' % g.get('name')),
+                evidence_item('gmsa_host', 'ad_error', '%s: %s' % (', '.join(error.get('types') or []) or 'no error type',
+                                                                  error.get('message') or 'no message'))])
+
+
 def _memory(ctx: Context) -> Hit | None:
     mem = _int(ctx.get('host.os.total_memory_bytes'))
     if mem is not None and mem < MIN_MEMORY_BYTES * 0.95:   # firmware reserves a little
@@ -280,23 +308,6 @@ def _deny(ctx: Context) -> Hit | None:
                    if gpo.get('defined') else None)
 
 
-def _sync_rights(ctx: Context) -> Hit | None:
-    account = ctx.options.get('sync_service_account')
-    ev = []
-    for right in _windows.ADSYNC_RIGHTS:
-        r = _right(ctx, right)
-        if r is None:
-            continue
-        if not _windows.holds(r.get('holders'), account):
-            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % right, '%s is not a holder' % account))
-        deny = _right(ctx, _windows.deny_twin(right))
-        if deny and _windows.holds(deny.get('holders'), account):
-            ev.append(evidence_item('logon_right_info', 'rights.%s.holders' % _windows.deny_twin(right),
-                                    '%s is denied' % account))
-    if ev:
-        return Hit(ev)
-
-
 def _not_managed(ctx: Context) -> Hit | None:
     ev = []
     for svc in ctx.host.get('services') or []:
@@ -417,6 +428,15 @@ def _enc(ctx: Context) -> Hit | None:
             _windows.encryption_type_names(account), account))])
 
 
+def _encryption_known(ctx: Context) -> bool:
+    """The gMSA's encryption types were read, or no gMSA was given and the host's are known; a gMSA read that
+    failed (null) is an unknown, not an overlap."""
+    gmsa = ctx.domain.get('gmsa')
+    if gmsa:
+        return _int(gmsa.get('account_encryption_types')) is not None
+    return ctx.get('host.kerberos.supported_encryption_types') is not None
+
+
 def _gmsa_retrieve(ctx: Context) -> Hit | None:
     if ctx.get('domain.gmsa.can_retrieve_password') is False:
         return Hit([evidence_item('gmsa_host', 'can_retrieve_password',
@@ -500,17 +520,42 @@ def _server2025(ctx: Context) -> Hit | None:
                       'server_2025_min_ubr to verify it, otherwise confirm the update by hand.')
 
 
+def _route(row: dict) -> str:
+    """'direct' or 'agent_proxy proxy.contoso.com:8080': the way a probe went (older results name none: direct)."""
+    route = row.get('route') or 'direct'
+    return route if not row.get('proxy') else '%s %s' % (route, row['proxy'])
+
+
+def _proxy_auth_required(row: dict) -> bool:
+    """The proxy answered the CONNECT with 407: it wants credentials, the firewall is not the problem."""
+    return bool(row.get('proxy')) and str(row.get('proxy_status') or '').split(' ')[1:2] == ['407']
+
+
 def _reach_some(ctx: Context) -> Hit | None:
     rows = [r for r in ctx.host.get('reachability') or [] if r.get('reachable') is False]
     if rows:
-        return Hit([evidence_item('agent_host_info', 'reachability', '%s:%s %s' % (r.get('host'), r.get('port'), r.get('error') or 'unreachable'))
-                    for r in rows])
+        return Hit([evidence_item('agent_host_info', 'reachability', '%s:%s via %s: %s' % (
+            r.get('host'), r.get('port'), _route(r), r.get('proxy_status') or r.get('error') or 'unreachable'))
+            for r in rows])
 
 
 def _reach_all(ctx: Context) -> Hit | None:
     rows = [r for r in ctx.host.get('reachability') or [] if int(r.get('port') or 0) == 443]
-    if rows and all(r.get('reachable') is False for r in rows):
-        return Hit([evidence_item('agent_host_info', 'reachability', 'none of %d endpoints on 443 reachable' % len(rows))])
+    if not rows or not all(r.get('reachable') is False for r in rows):
+        return None
+    routes = sorted(set(_route(r) for r in rows))
+    evidence = [evidence_item('agent_host_info', 'reachability', 'none of %d endpoints on 443 reachable via %s' % (
+        len(rows), ', '.join(routes)))]
+    auth = sorted(set(r['proxy'] for r in rows if _proxy_auth_required(r)))
+    if not auth:
+        return Hit(evidence)
+    evidence.append(evidence_item('agent_host_info', 'reachability[].proxy_status', '; '.join(
+        '%s: %s' % (r['proxy'], r.get('proxy_status')) for r in rows if _proxy_auth_required(r))))
+    return Hit(evidence, detail='The proxy %s answered 407 (Proxy Authentication Required): it refused the '
+                                'connection for lack of credentials; the firewall did not block it.' % ', '.join(auth),
+               how='Let the proxy %s allow the host (or the agent\'s account) without authentication, or exempt the '
+                   'Microsoft endpoints from it; the agent cannot answer a proxy authentication challenge '
+                   'headless.' % ', '.join(auth))
 
 
 def _registration_credentials(ctx: Context) -> Hit | None:
@@ -529,6 +574,7 @@ def _rights_known(ctx: Context, name: str) -> bool:
 RULES = [
     {'id': 'unsupported_os', 'needs': ['host.os'], 'source': SRC_PREREQ, 'check': _os},
     {'id': 'not_domain_joined', 'needs': ['host.domain.joined'], 'source': SRC_PREREQ, 'check': _domain},
+    {'id': 'domain_membership_unreadable', 'needs': [_domain_read], 'source': SRC_PREREQ, 'check': _domain_unreadable},
     {'id': 'insufficient_memory', 'needs': ['host.os.total_memory_bytes'], 'source': SRC_PREREQ, 'check': _memory},
     {'id': 'dotnet_too_old', 'needs': ['host.dotnet.release'], 'source': SRC_PREREQ, 'check': _dotnet},
     {'id': 'execution_policy_blocks_registration', 'needs': ['host.execution_policy'], 'source': SRC_PREREQ,
@@ -546,13 +592,11 @@ RULES = [
     {'id': 'deny_logon_as_service', 'needs': [lambda c: _rights_known(c, 'SeDenyServiceLogonRight')],
      'source': SRC_SUPPORT, 'check': _deny},
     {'id': 'kds_root_key_missing', 'needs': [_kds_known], 'source': SRC_GMSA, 'check': _kds},
-    {'id': 'kerberos_encryption_mismatch', 'needs': [lambda c: c.domain.get('gmsa') or
-                                                     c.get('host.kerberos.supported_encryption_types') is not None],
+    {'id': 'kerberos_encryption_mismatch', 'needs': [_encryption_known],
      'source': SRC_SUPPORT, 'check': _enc},
-    {'id': 'gmsa_missing', 'needs': ['domain.gmsa'], 'source': SRC_GMSA, 'check': _gmsa_exists},
+    {'id': 'gmsa_missing', 'needs': ['domain.gmsa.exists'], 'source': SRC_GMSA, 'check': _gmsa_exists},
+    {'id': 'gmsa_unreadable', 'needs': ['domain.gmsa'], 'source': SRC_GMSA, 'check': _gmsa_unreadable},
     {'id': 'service_not_managed_account', 'needs': ['host.services'], 'source': SRC_SUPPORT, 'check': _not_managed},
-    {'id': 'sync_service_account_rights_missing', 'needs': ['options.sync_service_account'],
-     'source': 'Microsoft Entra Connect services don\'t start (KB 2995030)', 'check': _sync_rights},
     {'id': 'gmsa_password_retrieval_denied', 'needs': ['domain.gmsa.can_retrieve_password'], 'source': SRC_GMSA,
      'check': _gmsa_retrieve},
     {'id': 'gmsa_not_usable', 'needs': ['domain.gmsa.usable'], 'source': SRC_GMSA, 'check': _gmsa_usable},
@@ -571,6 +615,8 @@ RULES = [
     {'id': 'endpoint_unreachable', 'needs': ['host.reachability'], 'source': SRC_PREREQ, 'check': _reach_some},
     {'id': 'outbound_connectivity_blocked', 'needs': ['host.reachability'], 'source': SRC_PREREQ,
      'check': _reach_all},
+    {'id': 'agent_proxy_config_unreadable', 'needs': [lambda c: isinstance(c.host.get('proxy'), dict)],
+     'source': SRC_PREREQ, 'check': _proxy_unreadable},
 ]
 
 
@@ -649,7 +695,30 @@ REPAIRS: list[tuple[str, str, str]] = [
 ]
 
 
-def _repair_steps(finding_id: str, action: str, options: dict, present: set[str]) -> list[dict]:
+# How a service may be known as this agent's before the plan may remove it: never by display name, which
+# the Pass-through Authentication agent's updater shares.
+REMOVABLE_IDENTIFIED_BY = ('registry_key', 'service_name')
+
+
+def _stale_removal(host: dict) -> list[dict]:
+    """The remove_agent step: the services it may delete (found by registry key or service name, and not the
+    updater while another Entra agent that shares it is installed); no step when nothing else is left to remove."""
+    others = list(host.get('other_entra_agents') or [])
+    services = [svc['name'] for svc in host.get('services') or []
+                if svc.get('exists') and svc.get('name') and svc.get('identified_by') in REMOVABLE_IDENTIFIED_BY
+                and not (svc.get('role') == 'updater' and others)]
+    left = host.get('leftovers') or {}
+    agent = host.get('agent') or {}
+    other_leftovers = not agent.get('installed') and bool(
+        left.get('install_dir_exists') or left.get('program_data_exists') or left.get('package_cache_dirs')
+        or any(e.get('identified_by') == 'product_code' for e in agent.get('uninstall_entries') or []))
+    if not services and not other_leftovers:
+        return []
+    return [{'services': services, 'keep_updater': bool(others), 'other_entra_agents': others}]
+
+
+def _repair_steps(finding_id: str, action: str, options: dict, present: set[str],
+                  host: dict | None = None) -> list[dict]:
     """The parameters of one planned fix, one entry per change the role makes."""
     if finding_id == 'gmsa_logon_right_missing':
         # only a named gMSA that exists can be granted a right; a missing one is reported as gmsa_missing
@@ -662,14 +731,18 @@ def _repair_steps(finding_id: str, action: str, options: dict, present: set[str]
         return [{'path': path, 'name': name, 'data': data} for path, name, data in _windows.TLS12_REGISTRY_VALUES]
     if action == 'set_start_mode':
         return [{'service': _windows.CREDENTIAL_MANAGER_SERVICE, 'start_mode': 'manual'}]
+    if action == 'remove_agent':
+        return _stale_removal(host or {})
     if action == 'set_gmsa_encryption_types':
         # only a custom gMSA is ours to change; the default one is created by registration
         return [{'gmsa': options['gmsa_name']}] if options.get('gmsa_name') else []
     return [{}]
 
 
-def plan_repairs(findings: list[dict], allowed: dict | None, options: dict | None = None) -> list[dict]:
-    """The fixes to apply for ``findings``, in order: [{id, action, ...parameters}]."""
+def plan_repairs(findings: list[dict], allowed: dict | None, options: dict | None = None,
+                 host_info: dict | None = None) -> list[dict]:
+    """The fixes to apply for ``findings``, in order: [{id, action, ...parameters}]. ``host_info`` (agent_host_info)
+    says which services a stale-install removal may touch; without it no removal is planned."""
     allowed = allowed or {}
     by_id = {f['id']: f for f in findings}
     plan = []
@@ -678,7 +751,7 @@ def plan_repairs(findings: list[dict], allowed: dict | None, options: dict | Non
         if finding is None or not allowed.get(switch) or not finding['remediation'].get('automatic'):
             continue
         plan.extend(dict(step, id=finding_id, action=action)
-                    for step in _repair_steps(finding_id, action, options or {}, set(by_id)))
+                    for step in _repair_steps(finding_id, action, options or {}, set(by_id), host_info))
     return plan
 
 

@@ -12,7 +12,8 @@ grants the connect_sync_services role may make: only for a right no GPO defines.
 from __future__ import annotations
 
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _rules, _windows
-from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import evidence_item, failure_message
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._findings import (
+    UNKNOWN_IDS, evidence_item, failure_message)
 from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils._rules import Context, Hit
 
 SOURCE = "Microsoft Entra Connect services don't start (KB 2995030)"
@@ -51,7 +52,8 @@ def _rights_lacking(ctx: Context) -> list[tuple[str, dict]]:
 
 def _missing(ctx: Context) -> Hit | None:
     svc = _service(ctx)
-    if not svc.get('exists'):
+    # exists null = the query failed (sync_service_unreadable says so): not proof the service is absent
+    if not svc or svc.get('exists') is False:
         return Hit([evidence_item('service_account_info', 'services[%s].exists' % ctx.options.get('service_name'),
                                   'service %s not found' % ctx.options.get('service_name'))])
     return None
@@ -63,6 +65,22 @@ def _status(ctx: Context) -> Hit | None:
     if bad:
         return Hit([evidence_item('service_account_info', 'services[%s].account' % _service(ctx).get('name'),
                                   '%s is %s' % (_account_name(ctx), ', '.join(bad)))])
+    return None
+
+
+def _service_unreadable(ctx: Context) -> Hit | None:
+    svc = _service(ctx)
+    if svc and svc.get('exists') is None:
+        return Hit([evidence_item('service_account_info', 'services[%s].exists' % svc.get('name'), 'null (not read)')])
+    return None
+
+
+def _status_unreadable(ctx: Context) -> Hit | None:
+    account = _account(ctx)
+    unread = [label for key, dummy_value, label in ACCOUNT_PROBLEMS if account.get(key) is None]
+    if unread:
+        return Hit([evidence_item('service_account_info', 'services[%s].account' % _service(ctx).get('name'),
+                                  '%s: not read: %s' % (_account_name(ctx), ', '.join(unread)))])
     return None
 
 
@@ -103,10 +121,26 @@ def _account_known(ctx: Context) -> bool:
 
 RULES = [
     {'id': 'sync_service_missing', 'needs': [], 'source': SOURCE, 'check': _missing},
+    {'id': 'sync_service_unreadable', 'needs': [], 'source': SOURCE, 'check': _service_unreadable},
     {'id': 'service_account_disabled_or_expired', 'needs': [_account_known], 'source': SOURCE, 'check': _status},
+    {'id': 'service_account_status_unreadable', 'needs': [_account_known], 'source': SOURCE,
+     'check': _status_unreadable},
     {'id': 'sync_service_account_right_removed_by_gpo', 'needs': [_account_known], 'source': SOURCE, 'check': _gpo},
     {'id': 'sync_service_account_rights_missing', 'needs': [_account_known], 'source': SOURCE, 'check': _local},
 ]
+
+
+def _for_account(rule: dict) -> dict:
+    """A rights row applied to the account named by preflight's deprecated sync_service_account option."""
+    def check(ctx: Context) -> Hit | None:
+        service = {'exists': True, 'account': {'name': ctx.options['sync_service_account']}}
+        return rule['check'](Context({'service': service}, ctx.rights_result, None, ctx.options))
+    return dict(rule, needs=['options.sync_service_account'], check=check)
+
+
+# Preflight's deprecated sync_service_account option: the same rights rows, not a copy of them.
+ACCOUNT_RIGHTS_RULES = [_for_account(rule) for rule in RULES if rule['id'] in (
+    'sync_service_account_right_removed_by_gpo', 'sync_service_account_rights_missing')]
 
 
 def _context(service_info: dict | None, logon_rights: dict | None, service_name: str) -> Context:
@@ -118,7 +152,9 @@ def evaluate(service_info: dict | None, logon_rights: dict | None, service_name:
     """Apply the table; same result shape as ``_rules.evaluate``, ``healthy`` instead of ``ready``."""
     ctx = _context(service_info, logon_rights, service_name)
     verdict = _rules.evaluate({'service': _service(ctx)}, logon_rights, None, ctx.options, rules=RULES)
-    verdict['healthy'] = verdict.pop('ready')
+    # nothing read is not healthy: an unknown fails the check as a blocker does, under its own id
+    verdict['inconclusive'] = [f['id'] for f in verdict['findings'] if f['id'] in UNKNOWN_IDS]
+    verdict['healthy'] = verdict.pop('ready') and not verdict['inconclusive']
     return verdict
 
 

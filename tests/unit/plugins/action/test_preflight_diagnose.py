@@ -229,3 +229,17 @@ def test_diagnose_takes_the_failed_task_result_and_returns_the_message_to_fail_w
     assert res['message'].startswith("Installing or registering the agent failed on sync01 at 'Register the agent': "
                                      "Connect-AADCloudSyncAzureAD failed: AADSTS50076")
     assert '[mfa_required_headless]' in res['message'] and 'Report: ' in res['message']
+
+
+def test_preflight_says_unknown_when_ad_could_not_be_read_for_the_gmsa():
+    res = make(Preflight, {'host_info': fixture('agent_host_info', 'healthy'), 'logon_rights': {},
+                           'gmsa': fixture('gmsa_host_info', 'ad_unreachable'), 'custom_gmsa': True,
+                           'tier0_acknowledged': True}, {})[0].run(task_vars={})
+    assert 'gmsa_unreadable' in res['warnings_ids']
+    assert 'gmsa_missing' not in res['blockers'] + res['warnings_ids']
+
+
+def test_deprecated_sync_service_account_is_judged_by_one_rule():
+    res = make(Preflight, {'host_info': {}, 'logon_rights': fixture('logon_right_info', 'adsync_rights_missing'),
+                           'sync_service_account': 'CONTOSO\\svc-adsync'}, {})[0].run(task_vars={})
+    assert [r['id'] for r in res['rule_results']].count('sync_service_account_rights_missing') == 1

@@ -3,11 +3,12 @@
 """Every prerequisite rule: a host state that triggers it and one that does not."""
 from __future__ import annotations
 
+import copy
 import datetime
 
 import pytest
 
-from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _findings, _rules
+from ansible_collections.hybrid_identity.entra_sync.plugins.plugin_utils import _findings, _rules, _sync_services
 
 from entra_fixtures import load
 
@@ -80,7 +81,6 @@ def test_healthy_variants_have_no_blocker(host, rights):
     ('gpo_defines_right_without_all_services', 'service_logon_right_removed_by_gpo', {}),
     ('gmsa_logon_right_missing', 'gmsa_logon_right_missing', {'gmsa_name': 'CONTOSO\\provAgentgMSA$'}),
     ('deny_service_logon', 'deny_logon_as_service', {}),
-    ('adsync_rights_missing', 'sync_service_account_rights_missing', {'sync_service_account': 'CONTOSO\\svc-adsync'}),
 ])
 def test_rights_rule_triggers(rights, rule_id, options):
     res = run(rights=rights, options=options)
@@ -271,3 +271,142 @@ def test_tls_values_merely_absent_are_a_warning_not_a_blocker():
     host['tls']['dotnet'] = {k: None for k in host['tls']['dotnet']}
     f = [f for f in run(host)['findings'] if f['id'] == 'tls12_disabled'][0]
     assert f['severity'] == 'warning'
+
+
+# ----------------------------------------------------------------- unknown is never a pass
+def test_domain_membership_not_read_is_unknown_not_a_workgroup_and_not_a_pass():
+    host = copy.deepcopy(load('agent_host_info', 'healthy'))
+    host['domain']['joined'] = None      # the module's value when the CIM query failed
+    res = run(host=host)
+    assert 'domain_membership_unreadable' in ids(res)
+    assert 'not_domain_joined' not in ids(res)
+    assert {r['id']: r['status'] for r in res['results']}['not_domain_joined'] == 'skipped'
+    assert 'domain_membership_unreadable' not in ids(run())
+
+
+def test_agent_proxy_config_not_read_is_reported():
+    host = copy.deepcopy(load('agent_host_info', 'healthy'))
+    host['proxy']['configured'] = None   # the agent's config file could not be read
+    assert 'agent_proxy_config_unreadable' in ids(run(host=host))
+    assert 'agent_proxy_config_unreadable' not in ids(run())
+
+
+def test_gmsa_not_read_from_ad_is_unknown_with_the_ad_error():
+    res = run(domain={'gmsa': load('gmsa_host_info', 'ad_unreachable')}, options={'custom_gmsa': True})
+    found = {f['id']: f for f in res['findings']}
+    assert 'gmsa_unreadable' in found and 'gmsa_missing' not in found
+    assert 'ADServerDownException' in ' '.join(e['text'] for e in found['gmsa_unreadable']['evidence'])
+    assert 'gmsa_unreadable' not in ids(run(domain={'gmsa': load('gmsa_host_info', 'healthy')}))
+
+
+def _with_sync_account(rights):
+    return _rules.evaluate(load('agent_host_info', 'healthy'), load('logon_right_info', rights), None,
+                           dict(ACK, sync_service_account='CONTOSO\\svc-adsync'),
+                           rules=_rules.RULES + _sync_services.ACCOUNT_RIGHTS_RULES)
+
+
+def test_deprecated_sync_service_account_option_uses_the_sync_services_rows_once():
+    assert 'sync_service_account_rights_missing' not in [r['id'] for r in _rules.RULES]
+    assert ids(_with_sync_account('adsync_rights_missing')).count('sync_service_account_rights_missing') == 1
+    without_option = _rules.evaluate(load('agent_host_info', 'healthy'), load('logon_right_info', 'adsync_rights_missing'),
+                                     None, ACK, rules=_rules.RULES + _sync_services.ACCOUNT_RIGHTS_RULES)
+    assert 'sync_service_account_rights_missing' not in ids(without_option)
+
+
+def test_sync_service_account_status_not_read_is_not_healthy_and_names_the_unknown():
+    verdict = _sync_services.evaluate(load('service_account_info', 'domain_unreachable'),
+                                      load('logon_right_info', 'adsync_rights_missing'))
+    assert 'service_account_status_unreadable' in ids(verdict)
+    assert 'service_account_disabled_or_expired' not in ids(verdict)
+    assert verdict['inconclusive'] == ['service_account_status_unreadable'] and not verdict['healthy']
+    assert '[service_account_status_unreadable]' in _sync_services.message(verdict, 'sync01', 'ADSync', None)
+    assert 'service_account_status_unreadable' not in ids(_sync_services.evaluate(
+        load('service_account_info', 'healthy'), load('logon_right_info', 'healthy')))
+
+
+def test_sync_service_not_read_is_unknown_not_missing():
+    info = copy.deepcopy(load('service_account_info', 'healthy'))
+    for svc in info['services']:
+        svc['exists'] = None
+    verdict = _sync_services.evaluate(info, load('logon_right_info', 'healthy'))
+    assert 'sync_service_unreadable' in ids(verdict) and 'sync_service_missing' not in ids(verdict)
+    assert not verdict['healthy']
+    missing = _sync_services.evaluate(load('service_account_info', 'service_missing'), load('logon_right_info', 'healthy'))
+    assert 'sync_service_missing' in ids(missing) and 'sync_service_unreadable' not in ids(missing)
+
+
+# ----------------------------------------------------------------- the route a probe took
+def _finding(res, finding_id):
+    return next(f for f in res['findings'] if f['id'] == finding_id)
+
+
+def test_outbound_blocked_names_the_route_tested():
+    blocked = _finding(run(host='outbound_blocked'), 'outbound_connectivity_blocked')
+    assert 'via direct' in blocked['evidence'][0]['text']
+
+
+def test_outbound_blocked_by_a_proxy_asking_for_credentials_names_the_proxy_not_the_firewall():
+    # no module-produced fixture has a 407 yet: the proxied probes of proxy_configured, answered 407
+    host = copy.deepcopy(load('agent_host_info', 'proxy_configured'))
+    for row in host['reachability']:
+        assert row['route'] == 'agent_proxy' and row['proxy'] == 'proxy.contoso.com:8080'
+        row.update(reachable=False, error='the proxy refused the CONNECT',
+                   proxy_status='HTTP/1.1 407 Proxy Authentication Required')
+    blocked = _finding(run(host=host), 'outbound_connectivity_blocked')
+    assert 'via agent_proxy proxy.contoso.com:8080' in blocked['evidence'][0]['text']
+    assert 'proxy.contoso.com:8080 answered 407' in blocked['detail'] and 'firewall did not' in blocked['detail']
+    assert 'proxy.contoso.com:8080' in blocked['remediation']['how']
+    some = _finding(run(host=host), 'endpoint_unreachable')
+    assert '407 Proxy Authentication Required' in some['evidence'][0]['text']
+
+
+def test_outbound_blocked_through_a_proxy_that_did_not_answer_407_keeps_the_firewall_advice():
+    host = copy.deepcopy(load('agent_host_info', 'proxy_configured'))
+    for row in host['reachability']:
+        row.update(reachable=False, error='timed out', proxy_status=None)
+    blocked = _finding(run(host=host), 'outbound_connectivity_blocked')
+    assert 'detail' not in blocked and 'Firewall' in blocked['remediation']['how']
+
+
+# ----------------------------------------------------------------- stale-install removal plan
+def _stale_plan(host):
+    return [r for r in _rules.plan_repairs(run(host=host)['findings'], {'stale_install': True}, {}, host)
+            if r['action'] == 'remove_agent']
+
+
+def test_stale_removal_lists_the_services_found_by_name():
+    host = load('agent_host_info', 'stale_partial_install')
+    assert _stale_plan(host) == [{'id': 'stale_agent_installation', 'action': 'remove_agent',
+                                  'services': ['AADConnectProvisioningAgent', 'AzureADConnectAgentUpdater'],
+                                  'keep_updater': False, 'other_entra_agents': []}]
+
+
+def test_stale_removal_never_plans_a_service_found_by_display_name():
+    host = copy.deepcopy(load('agent_host_info', 'stale_partial_install'))
+    host['services'][1]['identified_by'] = 'display_name'
+    assert _stale_plan(host)[0]['services'] == ['AADConnectProvisioningAgent']
+
+
+def test_stale_removal_keeps_the_updater_while_another_entra_agent_is_installed():
+    host = copy.deepcopy(load('agent_host_info', 'stale_partial_install'))
+    host['other_entra_agents'] = ['Azure AD Connect Authentication Agent']
+    step = _stale_plan(host)[0]
+    assert 'AzureADConnectAgentUpdater' not in step['services'] and step['keep_updater'] is True
+
+
+def test_stale_removal_is_not_planned_when_only_an_updater_shared_with_another_agent_is_left():
+    host = copy.deepcopy(load('agent_host_info', 'stale_partial_install'))
+    host['other_entra_agents'] = ['Azure AD Connect Authentication Agent']
+    host['services'] = [svc for svc in host['services'] if svc['role'] == 'updater']
+    host['leftovers'] = {'orphan_services': ['AzureADConnectAgentUpdater']}
+    host['agent']['uninstall_entries'] = []
+    assert 'stale_agent_installation' in ids(run(host=host))
+    assert _stale_plan(host) == []
+
+
+def test_gmsa_rules_do_not_pass_on_a_gmsa_that_was_not_read():
+    res = run(domain={'gmsa': load('gmsa_host_info', 'ad_unreachable')})
+    status = {r['id']: r['status'] for r in res['results']}
+    assert [status[i] for i in ('gmsa_missing', 'kerberos_encryption_mismatch', 'gmsa_not_usable')] == ['skipped'] * 3
+    read = {r['id']: r['status'] for r in run(domain={'gmsa': load('gmsa_host_info', 'healthy')})['results']}
+    assert [read[i] for i in ('gmsa_missing', 'kerberos_encryption_mismatch', 'gmsa_not_usable')] == ['passed'] * 3
