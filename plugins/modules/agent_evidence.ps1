@@ -102,7 +102,8 @@ if (Test-TimeLeft -What 'Netlogon events') {
         $events.Add($e)
     }
 }
-if (Test-TimeLeft -What 'KDS events') {
+# An empty kds_log_names asks for no KDS events: nothing is read, so nothing is reported missing.
+if (@($p.kds_log_names).Count -gt 0 -and (Test-TimeLeft -What 'KDS events')) {
     $kdsFound = $false
     $kdsErrors = [System.Collections.Generic.List[string]]@()
     foreach ($logName in $p.kds_log_names) {

@@ -75,6 +75,7 @@ options:
     description:
     - Event logs searched for KDS event 4004. Where the Key Distribution Service logs it is not fixed by the facts
       this collection rests on, so more than one log is searched; events not from a KDS provider are dropped.
+    - An empty list reads no KDS event and reports none missing.
     type: list
     elements: str
     default: [Microsoft-Windows-KdsSvc/Operational, System]

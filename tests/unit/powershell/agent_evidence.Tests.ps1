@@ -155,6 +155,15 @@ Describe 'agent_evidence' {
         It 'drops a 4004 that no KDS provider logged' {
             $result.events | Where-Object { $_.id -eq 4004 } | Should -BeNullOrEmpty
         }
+        It 'reads no KDS log and warns of no missing 4004 when kds_log_names is empty (the health check asks so)' {
+            Use-WinSimHost -Scenario (Get-ScenarioHost -Name stale_install)
+            $r = Invoke-EntraSyncModule -Name agent_evidence -Arguments @{ since = $since; kds_log_names = @() }
+            (@($r['warnings']) -join "`n") | Should -Not -Match 'KDS event 4004'
+            # No query names a KDS log.
+            (Get-WinSimCall | Where-Object { $_.command -eq 'Get-WinEvent' } | ConvertTo-Json -Depth 6) | Should -Not -Match 'KdsSvc'
+            $default = Invoke-EntraSyncModule -Name agent_evidence -Arguments @{ since = $since }
+            (@($default['warnings']) -join "`n") | Should -Match 'No KDS event 4004 was found'
+        }
         It 'bounds each query by max_events' {
             Use-WinSimHost -Scenario (Get-ScenarioHost -Name stale_install)
             $r = Invoke-EntraSyncModule -Name agent_evidence -Arguments @{ since = $since; max_events = 1 }
