@@ -159,9 +159,9 @@ def _gmsa_unreadable(ctx: Context) -> Hit | None:
     if g.get('exists') is not None:
         return None
     error = g.get('ad_error') or {}
+    types = ', '.join(error.get('types') or []) or 'no error type'
     return Hit([evidence_item('gmsa_host', 'exists', '%s: null (not read)' % g.get('name')),
-                evidence_item('gmsa_host', 'ad_error', '%s: %s' % (', '.join(error.get('types') or []) or 'no error type',
-                                                                  error.get('message') or 'no message'))])
+                evidence_item('gmsa_host', 'ad_error', '%s: %s' % (types, error.get('message') or 'no message'))])
 
 
 def _memory(ctx: Context) -> Hit | None:

@@ -92,7 +92,7 @@ def test_top1_accuracy_on_the_public_corpus(tmp_path):
 
 
 @pytest.mark.parametrize('name, held_back', [('holdout.yml', HOLDOUT), ('holdout2.yml', HOLDOUT2),
-                                                     ('holdout3.yml', HOLDOUT3)])
+                                             ('holdout3.yml', HOLDOUT3)])
 def test_held_back_texts_are_reported(tmp_path, name, held_back):
     """Reported, not enforced (README.md quotes the figures): every held-back text is diagnosed and
     scored; a miss is printed with what came first instead."""
