@@ -19,6 +19,9 @@ Set-StrictMode -Version 3.0
 
 $script:State = $null
 $script:ScenarioPath = $null
+$script:DomainPath = $null
+# The domain-wide part of `active_directory` (the lab keeps one file per domain, shared by its hosts).
+$script:DomainKeys = @('domain_dn', 'objects', 'kds_root_keys')
 $script:Calls = [System.Collections.Generic.List[object]]::new()
 $script:Handlers = @{}
 
@@ -51,11 +54,28 @@ Function Set-WinSimScenario {
     param (
         [Parameter(Mandatory, ParameterSetName = 'Path')][string]$Path,
         [Parameter(Mandatory, ParameterSetName = 'Scenario')][System.Collections.IDictionary]$Scenario,
-        [Parameter(ParameterSetName = 'Path')][switch]$Persist
+        [Parameter(ParameterSetName = 'Path')][switch]$Persist,
+        # A domain file (the lab): its domain_dn, objects and kds_root_keys are this host's view of
+        # AD. Read only here: the domain controller's changes are made by the lab's stand-ins of
+        # microsoft.ad, and nothing the collection's modules run changes them.
+        [Parameter(ParameterSetName = 'Path')][string]$DomainPath
     )
+    $script:DomainPath = $null
     if ($PSCmdlet.ParameterSetName -eq 'Path') {
         $script:State = Get-Content -LiteralPath $Path -Raw | ConvertFrom-Json -AsHashtable
         $script:ScenarioPath = if ($Persist) { $Path } else { $null }
+        if ($DomainPath) {
+            $script:DomainPath = $DomainPath
+            $domain = Get-Content -LiteralPath $DomainPath -Raw | ConvertFrom-Json -AsHashtable
+            if (-not $script:State.Contains('active_directory') -or $null -eq $script:State.active_directory) {
+                $script:State.active_directory = [ordered]@{}
+            }
+            foreach ($key in $script:DomainKeys) {
+                if ($domain.Contains($key)) {
+                    $script:State.active_directory[$key] = $domain[$key]
+                }
+            }
+        }
     }
     else {
         # A deep copy, so a test that changes the state cannot change its own fixture.
@@ -128,9 +148,25 @@ Function Get-WinSimCall {
 
 Function Save-WinSimState {
     <# Written back only for a -Persist scenario (the lab). #>
-    if ($script:ScenarioPath) {
-        $script:State | ConvertTo-Json -Depth 32 | Set-Content -LiteralPath $script:ScenarioPath -Encoding utf8
+    if (-not $script:ScenarioPath) {
+        return
     }
+    $save = $script:State
+    if ($script:DomainPath -and $save.Contains('active_directory')) {
+        # The domain's part stays in the domain file.
+        $save = [ordered]@{}
+        foreach ($key in $script:State.Keys) {
+            $save[$key] = $script:State[$key]
+        }
+        $ad = [ordered]@{}
+        foreach ($key in $script:State.active_directory.Keys) {
+            if ($key -notin $script:DomainKeys) {
+                $ad[$key] = $script:State.active_directory[$key]
+            }
+        }
+        $save.active_directory = $ad
+    }
+    $save | ConvertTo-Json -Depth 32 | Set-Content -LiteralPath $script:ScenarioPath -Encoding utf8
 }
 
 Function Get-WinSimSection {
@@ -363,6 +399,16 @@ Function Register-WinSimArea {
 }
 foreach ($area in (Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot 'areas') -Filter '*.ps1' | Sort-Object Name)) {
     . $area.FullName
+}
+
+# The lab (lab/New-WinSimLabRuntime.ps1): every module run is a new process on one host; it
+# loads that host's description and writes its changes back.
+if ($env:WINSIM_SCENARIO) {
+    $labHost = @{ Path = $env:WINSIM_SCENARIO; Persist = $true }
+    if ($env:WINSIM_DOMAIN) {
+        $labHost.DomainPath = $env:WINSIM_DOMAIN
+    }
+    Set-WinSimScenario @labHost
 }
 
 # The simulated Windows commands, and every *-WinSim* function (areas included) for tests and the lab.

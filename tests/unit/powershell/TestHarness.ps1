@@ -20,40 +20,14 @@ $script:ModulesDir = Join-Path $script:RepoRoot 'plugins' 'modules'
 $script:ModuleUtilsDir = Join-Path $script:RepoRoot 'plugins' 'module_utils'
 Import-Module (Join-Path $script:RepoRoot 'tests' 'windows_sim' 'WinSim.psm1') -Force -Global
 
-# module_util function -> the WinSim function that answers for the native call it wraps.
-# Only functions whose whole body is one Windows-only native or .NET call belong here.
-$script:BoundaryMocks = @{
-    '_LogonRight' = @{
-        'Get-EntraSyncRightHolderSid' = { Get-WinSimRightHolder -Right $Right }
-    }
-    '_EntraSyncCommon' = @{
-        'ConvertTo-EntraSyncAccountName' = { Get-WinSimAccountName -Sid $Sid }
-        'ConvertTo-EntraSyncSid' = { Get-WinSimAccountSid -Name $Name }
-        'Get-EntraSyncFileVersion' = { Get-WinSimFileVersion -Path $Path }
-        'Invoke-EntraSyncNetworkProbe' = { Get-WinSimNetworkProbe -HostName $HostName -Port $Port -TimeoutMs $TimeoutMs -Proxy $Proxy }
-        'Invoke-EntraSyncScQueryManagedAccount' = { Get-WinSimScQueryManagedAccount -Name $Name }
-    }
-    '_GmsaHost' = @{
-        'Import-EntraSyncActiveDirectoryModule' = { Import-WinSimActiveDirectoryModule }
-        'Test-EntraSyncServiceAccountInstalled' = { Test-WinSimServiceAccountInstalled -Name $Name }
-    }
-    '_AgentRegistration' = @{
-        'Import-EntraSyncAgentModule' = { Import-WinSimAgentModule -Path $Path }
-    }
-    '_EntraSyncDirectory' = @{
-        'Get-EntraSyncDirectoryAccount' = { Get-WinSimDirectoryAccount -Root $Root -SamAccountName $SamAccountName -BindCredential $BindCredential }
-        'Get-EntraSyncLocalAccount' = { Get-WinSimLocalAccount -Name $Name }
-    }
-    '_EntraSyncEvidence' = @{
-        'Read-EntraSyncFileRange' = { Read-WinSimFileRange -Path $Path -Offset $Offset -Count $Count }
-        'Get-EntraSyncMachineTempPath' = { Get-WinSimMachineTempPath }
-    }
-    # The installer process and sc.exe delete: areas/Installer.ps1 (runs scripted per scenario).
-    '_EntraSyncProcess' = @{
-        'Start-EntraSyncProcess' = { Invoke-WinSimCommand -Command 'Start-EntraSyncProcess' -Bound $PesterBoundParameters }
-        'Wait-EntraSyncProcess' = { Invoke-WinSimCommand -Command 'Wait-EntraSyncProcess' -Bound $PesterBoundParameters }
-        'Stop-EntraSyncProcess' = { Invoke-WinSimCommand -Command 'Stop-EntraSyncProcess' -Bound $PesterBoundParameters }
-        'Remove-EntraSyncService' = { Invoke-WinSimCommand -Command 'Remove-EntraSyncService' -Bound $PesterBoundParameters }
+# module_util function -> the WinSim call that answers for the native call it wraps: the table
+# the lab uses too (tests/windows_sim/boundary.psd1), each body made a mock script block here.
+$script:BoundaryMocks = @{}
+$boundaryTable = Import-PowerShellDataFile -LiteralPath (Join-Path $script:RepoRoot 'tests' 'windows_sim' 'boundary.psd1')
+foreach ($owner in $boundaryTable.Keys) {
+    $script:BoundaryMocks[$owner] = @{}
+    foreach ($function in $boundaryTable[$owner].Keys) {
+        $script:BoundaryMocks[$owner][$function] = [scriptblock]::Create($boundaryTable[$owner][$function])
     }
 }
 # A C: drive, so that the FileSystem provider's dynamic parameters (Get-ChildItem -File) bind on

@@ -1,0 +1,39 @@
+# The module_util functions whose whole body is one Windows-only native or .NET call, and the
+# WinSim call that answers for each: util name -> function -> body. The Pester harness mocks
+# them with these bodies (scoped to the util); the lab writes copies of the module_utils with
+# these bodies in place (lab/New-WinSimLabRuntime.ps1). One table, so both see the same seam.
+# A body reads its arguments from $PesterBoundParameters (the lab sets it to $PSBoundParameters).
+@{
+    '_LogonRight' = @{
+        'Get-EntraSyncRightHolderSid' = 'Get-WinSimRightHolder -Right $Right'
+    }
+    '_EntraSyncCommon' = @{
+        'ConvertTo-EntraSyncAccountName' = 'Get-WinSimAccountName -Sid $Sid'
+        'ConvertTo-EntraSyncSid' = 'Get-WinSimAccountSid -Name $Name'
+        'Get-EntraSyncFileVersion' = 'Get-WinSimFileVersion -Path $Path'
+        'Invoke-EntraSyncNetworkProbe' = 'Get-WinSimNetworkProbe -HostName $HostName -Port $Port -TimeoutMs $TimeoutMs -Proxy $Proxy'
+        'Invoke-EntraSyncScQueryManagedAccount' = 'Get-WinSimScQueryManagedAccount -Name $Name'
+    }
+    '_GmsaHost' = @{
+        'Import-EntraSyncActiveDirectoryModule' = 'Import-WinSimActiveDirectoryModule'
+        'Test-EntraSyncServiceAccountInstalled' = 'Test-WinSimServiceAccountInstalled -Name $Name'
+    }
+    '_AgentRegistration' = @{
+        'Import-EntraSyncAgentModule' = 'Import-WinSimAgentModule -Path $Path'
+    }
+    '_EntraSyncDirectory' = @{
+        'Get-EntraSyncDirectoryAccount' = 'Get-WinSimDirectoryAccount -Root $Root -SamAccountName $SamAccountName -BindCredential $BindCredential'
+        'Get-EntraSyncLocalAccount' = 'Get-WinSimLocalAccount -Name $Name'
+    }
+    '_EntraSyncEvidence' = @{
+        'Read-EntraSyncFileRange' = 'Read-WinSimFileRange -Path $Path -Offset $Offset -Count $Count'
+        'Get-EntraSyncMachineTempPath' = 'Get-WinSimMachineTempPath'
+    }
+    # The installer process and sc.exe delete: areas/Installer.ps1 (runs scripted per scenario).
+    '_EntraSyncProcess' = @{
+        'Start-EntraSyncProcess' = 'Invoke-WinSimCommand -Command ''Start-EntraSyncProcess'' -Bound $PesterBoundParameters'
+        'Wait-EntraSyncProcess' = 'Invoke-WinSimCommand -Command ''Wait-EntraSyncProcess'' -Bound $PesterBoundParameters'
+        'Stop-EntraSyncProcess' = 'Invoke-WinSimCommand -Command ''Stop-EntraSyncProcess'' -Bound $PesterBoundParameters'
+        'Remove-EntraSyncService' = 'Invoke-WinSimCommand -Command ''Remove-EntraSyncService'' -Bound $PesterBoundParameters'
+    }
+}
