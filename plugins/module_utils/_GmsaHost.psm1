@@ -107,6 +107,12 @@ Function Get-EntraSyncGmsaFact {
         ad_error = $null
     }
 
+    # SYSTEM's USERNAME is the computer account (NAME$). Run as anyone else (no task-level become),
+    # Test-ADServiceAccount answers for that user, not for the computer that runs the agent.
+    if ($env:USERNAME -ne "$env:COMPUTERNAME`$") {
+        $Module.Warn("This module runs as $env:USERDOMAIN\$env:USERNAME, not SYSTEM: Test-ADServiceAccount and Install-ADServiceAccount then act for that user, not for the computer. Set become: true, become_method: runas, become_user: SYSTEM on the task.")
+    }
+
     # --- host side ---------------------------------------------------------------------------
     $hostValue = Get-EntraSyncRegistryValue -Path 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System\Kerberos\Parameters' -Name 'SupportedEncryptionTypes'
     if ($null -ne $hostValue) {

@@ -4,7 +4,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 #AnsibleRequires -CSharpUtil Ansible.Basic
-#AnsibleRequires -Become
 #AnsibleRequires -PowerShell ..module_utils._DomainConnection
 #AnsibleRequires -PowerShell ..module_utils._GmsaHost
 

@@ -143,10 +143,10 @@ options:
 notes:
 - B(Logon session.) The registration cmdlets keep credentials in the Windows password vault (Credential Manager)
   and call AD and the tenant with explicit credentials. A plain WinRM network logon may not give them a full logon
-  session with a vault. The module therefore declares that it needs C(become) (C(#AnsibleRequires -Become)).
-  Without task-level C(become) it runs as C(SYSTEM). To run as an administrator account instead, set the task
-  keywords C(become) to true, C(become_method) to C(runas) and C(become_user) to that account, with
-  C(ansible_become_password).
+  session with a vault. Run it with the task keywords C(become) set to true and C(become_method) to C(runas):
+  C(become_user) C(SYSTEM) (what the roles of this collection do, through C(entra_sync_become) and
+  C(entra_sync_become_user)), or an administrator account with C(ansible_become_password). The module does not
+  declare C(#AnsibleRequires -Become), so the task decides which account registers the agent.
   Which of the two Microsoft's cmdlets accept is B(to be confirmed on a real host); this was written without one.
 - The Credential Manager service (VaultSvc) must not be disabled, and the machine and user execution policies
   must be C(Undefined) or C(RemoteSigned); C(Unrestricted) makes registration fail with a security error.

@@ -192,6 +192,9 @@ Function Use-WinSimHost {
     Set-WinSimScenario -Scenario $Scenario
     $computer = (Get-WinSimState)['computer']
     $env:COMPUTERNAME = if ($computer -and $computer['name']) { $computer['name'] } else { 'AGENT01' }
+    # A module runs as SYSTEM (the roles' become): its USERNAME is the computer account.
+    $env:USERNAME = "$($env:COMPUTERNAME)`$"
+    $env:USERDOMAIN = 'NT AUTHORITY'
     $env:SystemRoot = 'C:\Windows'
     $env:ProgramData = 'C:\ProgramData'
     $env:ProgramFiles = 'C:\Program Files'

@@ -130,10 +130,17 @@ Describe 'gmsa_host_info' {
 Describe 'gmsa_host' {
     BeforeAll { Enable-WinSimBoundary }
 
-    It '<Module> runs as SYSTEM: it declares #AnsibleRequires -Become (Test-/Install-ADServiceAccount take no credential)' -ForEach @(
-        @{ Module = 'gmsa_host' }, @{ Module = 'gmsa_host_info' }
+    It '<Module> warns when it does not run as SYSTEM (no task-level become): the AD answers are then that user''s' -ForEach @(
+        @{ Module = 'gmsa_host_info' }, @{ Module = 'gmsa_host' }
     ) {
-        Get-Content -LiteralPath (Join-Path $script:ModulesDir "$Module.ps1") | Should -Contain '#AnsibleRequires -Become'
+        Use-WinSimHost -Path (Join-Path $hostScenarios 'installed_now.json')
+        $result = Invoke-EntraSyncModule -Name $Module -Arguments @{ name = 'provAgentgMSA$' } -CheckMode
+        $result.Contains('warnings') -and ($result.warnings -match 'not SYSTEM') | Should -BeFalse
+        $env:USERNAME = 'da-cloudsync'
+        $env:USERDOMAIN = 'CONTOSO'
+        $result = Invoke-EntraSyncModule -Name $Module -Arguments @{ name = 'provAgentgMSA$' } -CheckMode
+        $result.warnings -join "`n" | Should -Match 'runs as CONTOSO\\da-cloudsync, not SYSTEM'
+        Get-Content -LiteralPath (Join-Path $script:ModulesDir "$Module.ps1") | Should -Not -Contain '#AnsibleRequires -Become'
     }
 
     Context 'the gMSA is not installed here yet' {
