@@ -41,7 +41,7 @@ notes:
   keywords C(become) to C(true), C(become_method) to C(runas) and C(become_user) to C(SYSTEM), as the
   ansible.windows modules that need a full logon ask for it; the roles of this collection do (their
   C(entra_sync_become) variable). Run as any other user the module warns, since the answers are then that user's.
-  The module does not declare C(#AnsibleRequires -Become): that would force a become wrapper that exists only on
+  The module does not declare C(#AnsibleRequires -Become), which would force a become wrapper that exists only on
   Windows, and would hide from the task which account it runs as. O(domain_username) and O(domain_password) only apply to the AD reads
   (C(Get-ADServiceAccount), C(Get-ADComputer), C(Get-ADObject)).
 - Needs the ActiveDirectory PowerShell module (RSAT-AD-PowerShell). Without it, or when no domain controller

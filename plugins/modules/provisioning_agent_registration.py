@@ -143,7 +143,7 @@ options:
 notes:
 - B(Logon session.) The registration cmdlets keep credentials in the Windows password vault (Credential Manager)
   and call AD and the tenant with explicit credentials. A plain WinRM network logon may not give them a full logon
-  session with a vault. Run it with the task keywords C(become) set to true and C(become_method) to C(runas):
+  session with a vault. Run it with the task keywords C(become) set to true and C(become_method) to C(runas), and
   C(become_user) C(SYSTEM) (what the roles of this collection do, through C(entra_sync_become) and
   C(entra_sync_become_user)), or an administrator account with C(ansible_become_password). The module does not
   declare C(#AnsibleRequires -Become), so the task decides which account registers the agent.
