@@ -3,12 +3,14 @@
 # them with these bodies (scoped to the util); the lab writes copies of the module_utils with
 # these bodies in place (lab/New-WinSimLabRuntime.ps1). One table, so both see the same seam.
 # A body reads its arguments from $PesterBoundParameters (the lab sets it to $PSBoundParameters).
-# LabNative: functions the lab does NOT replace: their shipped body runs, and its native call is
-# answered one level lower, by native/winsim_native.c built as advapi32.dll / logoncli.dll.
+# LabBelow: functions the lab does NOT replace: their shipped body runs, and what it calls is
+# answered one level lower (native/winsim_native.c built as advapi32.dll / logoncli.dll; the
+# lab's modules on PSModulePath). Pester still mocks them: its process has neither.
 @{
-    LabNative = @{
+    LabBelow = @{
         'Get-EntraSyncRightHolderSid' = 'advapi32.dll LsaOpenPolicy, LsaEnumerateAccountsWithUserRight, LsaFreeMemory, LsaClose'
         'Test-EntraSyncServiceAccountInstalled' = 'logoncli.dll NetIsServiceAccount'
+        'Import-EntraSyncActiveDirectoryModule' = 'Import-Module ActiveDirectory: the lab module on PSModulePath, which refuses to load where RSAT-AD-PowerShell is not installed'
     }
     '_LogonRight' = @{
         'Get-EntraSyncRightHolderSid' = 'Assert-WinSimNativeCall -Command Get-EntraSyncRightHolderSid -Bound $PesterBoundParameters -Message "LsaEnumerateAccountsWithUserRight($Right) failed"; Get-WinSimRightHolder -Right $Right'
