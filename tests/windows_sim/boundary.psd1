@@ -16,8 +16,10 @@
         'Get-EntraSyncRightHolderSid' = 'Assert-WinSimNativeCall -Command Get-EntraSyncRightHolderSid -Bound $PesterBoundParameters -Message "LsaEnumerateAccountsWithUserRight($Right) failed"; Get-WinSimRightHolder -Right $Right'
     }
     '_EntraSyncCommon' = @{
-        'ConvertTo-EntraSyncAccountName' = 'Get-WinSimAccountName -Sid $Sid'
-        'ConvertTo-EntraSyncSid' = 'Get-WinSimAccountSid -Name $Name'
+        # LSA has no name for the SID / no SID for the name: IdentityNotMappedException's text (the
+        # type itself cannot be made off Windows).
+        'Resolve-EntraSyncSidName' = '$found = Get-WinSimAccountName -Sid $Sid; if ($null -eq $found) { throw [System.InvalidOperationException]::new(''Some or all identity references could not be translated.'') }; $found'
+        'Resolve-EntraSyncAccountSid' = '$found = Get-WinSimAccountSid -Name $Name; if ($null -eq $found) { throw [System.InvalidOperationException]::new(''Some or all identity references could not be translated.'') }; $found'
         'Get-EntraSyncFileVersion' = 'Get-WinSimFileVersion -Path $Path'
         'Invoke-EntraSyncNetworkProbe' = 'Get-WinSimNetworkProbe -HostName $HostName -Port $Port -TimeoutMs $TimeoutMs -Proxy $Proxy'
         'Invoke-EntraSyncScQueryManagedAccount' = 'Get-WinSimScQueryManagedAccount -Name $Name'

@@ -27,7 +27,7 @@ $boundaryTable = Import-PowerShellDataFile -LiteralPath (Join-Path $script:RepoR
 foreach ($owner in ($boundaryTable.Keys | Where-Object { $_ -ne 'LabBelow' })) {
     $script:BoundaryMocks[$owner] = @{}
     foreach ($function in $boundaryTable[$owner].Keys) {
-        $script:BoundaryMocks[$owner][$function] = [scriptblock]::Create($boundaryTable[$owner][$function])
+        $script:BoundaryMocks[$owner][$function] = [scriptblock]::Create((Get-WinSimBoundaryBody -Function $function -Body $boundaryTable[$owner][$function]))
     }
 }
 # A C: drive, so that the FileSystem provider's dynamic parameters (Get-ChildItem -File) bind on

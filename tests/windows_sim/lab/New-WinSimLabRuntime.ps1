@@ -41,6 +41,7 @@ Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 
 $simRoot = Split-Path -Parent $PSScriptRoot
+Import-Module (Join-Path $simRoot 'WinSim.psm1') -Force
 $psModules = Join-Path $Destination 'psmodules'
 $utilsOut = Join-Path $Destination 'module_utils'
 $nativeOut = Join-Path $Destination 'native'
@@ -223,7 +224,7 @@ foreach ($util in Get-ChildItem -LiteralPath $ModuleUtils -File) {
         [pscustomobject]@{
             Start = $first
             End = $last
-            Text = "# lab: the simulated Windows answers here (tests/windows_sim/boundary.psd1)`n    `$PesterBoundParameters = `$PSBoundParameters`n    Import-Module -Name WinSim`n    $($boundary[$name][$function])"
+            Text = "# lab: the simulated Windows answers here (tests/windows_sim/boundary.psd1)`n    `$PesterBoundParameters = `$PSBoundParameters`n    Import-Module -Name WinSim`n    $(Get-WinSimBoundaryBody -Function $function -Body $boundary[$name][$function])"
         }
     }
     foreach ($edit in ($edits | Sort-Object Start -Descending)) {
