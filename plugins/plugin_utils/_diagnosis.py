@@ -115,14 +115,19 @@ SIGNATURES = [
      'anchors': ['system reboot is required', 'noaction_reboot'],
      'patterns': [r'no action was taken (as|because) a system reboot is required',
                   r'failed\. a system reboot is required to roll back', r'error_fail_noaction_reboot']},
-    # a reboot already pending named as such (Windows Installer's MsiSystemRebootPending, setup and
-    # update scripts that refuse to run until it is done); a restart *required after* an install is
-    # not this (3010 is success)
+    # a reboot already pending, named as what stops the run (setup and update scripts that refuse to
+    # go on until it is done); a restart *required after* an install (3010 is success) or a log that
+    # only mentions a pending restart is not this
     {'id': 'reboot_pending_named', 'signal': 'reboot_pending',
-     'anchors': ['pending', 'rebootpending'],
-     'patterns': [r'pending (for )?(a |the )?(system )?(reboot|restart)', r'(reboot|restart) (is |was )?(still )?pending',
-                  r'msisystemrebootpending ?(=|is|:) ?1'],
+     'anchors': ['pending'],
+     'patterns': [r'(error|fail|cannot|can.t|unable|refus|abort|block|not (be )?(run|install|continue|proceed)).{0,80}'
+                  r'(pending (for )?(a |the )?(system )?(reboot|restart)|(reboot|restart) (is |was )?(still )?pending)',
+                  r'(pending (for )?(a |the )?(system )?(reboot|restart)|(reboot|restart) (is |was )?(still )?pending).{0,80}'
+                  r'(error|fail|cannot|can.t|unable|refus|abort|block|first|before)'],
      'unless': r'\b(no|not|without) (a |any )?((reboot|restart) )?pending|pending (reboot|restart)\W{0,3}(false|no|none|0)\b'},
+    # Windows Installer's own flag in a verbose log: a cause only beside the install's failure
+    {'id': 'msi_reboot_pending_property', 'signal': 'reboot_pending_property', 'anchors': ['msisystemrebootpending'],
+     'patterns': [r'msisystemrebootpending ?(=|is|:) ?1']},
     {'id': 'service_start_privileges', 'signal': 'agent_service_start_failed_privileges', 'anchors': ['sufficient privileges'],
      'patterns': [r'service .{0,200}(failed to start|could not be installed|could not be started).{0,200}sufficient privileges',
                   # Windows Installer message 1920, whatever precedes it
@@ -309,6 +314,7 @@ SIGNATURE_SOURCES = {
     'reboot_pending_named': ['https://learn.microsoft.com/windows/win32/msi/msisystemrebootpending',
                              'https://github.com/wazuh/wazuh/issues/38182',
                              'https://github.com/zoicware/RemoveWindowsAI/issues/239'],
+    'msi_reboot_pending_property': ['https://learn.microsoft.com/windows/win32/msi/msisystemrebootpending'],
     'netlogon_9001_9002': [_SUPPORT_ARTICLE],
     'encryption_types_text': [_SUPPORT_ARTICLE, winerr.SOURCES['event_4771']],
     'context_did_not_match_target': ['https://techcommunity.microsoft.com/t5/premier-field-engineering/'
@@ -456,7 +462,8 @@ CAUSES = [
     {'id': 'another_install_in_progress', 'base': 0.8, 'when': [['msi_1618']]},
     {'id': 'service_terminated_unexpectedly', 'base': 0.6, 'when': [['service_terminated']]},
     # Windows refused to act until the pending reboot is done (350 / 3017); the 1603 beside it follows
-    {'id': 'pending_reboot', 'base': 0.75, 'when': [['reboot_pending']], 'support': ['msi_fatal']},
+    {'id': 'pending_reboot', 'base': 0.75, 'when': [['reboot_pending'], ['reboot_pending_property', 'msi_fatal']],
+     'support': ['msi_fatal']},
     {'id': 'installer_failed_unknown', 'base': 0.5, 'when': [['msi_fatal']],
      'unless_causes': ['any_blocker', 'pending_reboot']},
 ]
@@ -473,6 +480,7 @@ SIGNAL_MEANINGS = dict(((m[1], m[0]) for m in winerr.MEANINGS.values() if m[1]),
     'install_sa_retries': 'the gMSA could not be installed on this host',
     'context_mismatch': 'the provided context did not match the target (gMSA install)',
     'newtonsoft_load': 'an assembly could not be loaded',
+    'reboot_pending_property': 'Windows Installer found a reboot already pending (MsiSystemRebootPending)',
     'connector_credentials_invalid': 'a sync connector could not run: its credentials were invalid (event 6000)',
 })
 # Signals that say a logon or request failed but not why: a root cause they alone decide is

@@ -18,7 +18,12 @@ def top(tmp_path, text, name='evidence.log'):
 
 @pytest.mark.parametrize('text, expected', [
     # Windows Installer's property and scripts that refuse to run until the pending reboot is done
-    ('Property(S): MsiSystemRebootPending = 1\r\nMainEngineThread is returning 1603\r\n', 'pending_reboot'),
+    ('Property(S): MsiSystemRebootPending = 1\r\nProduct: X -- Installation failed.\r\n', 'pending_reboot'),
+    # the flag alone, in the log of an install that went through, or an update log that mentions
+    # a pending restart, raises nothing
+    ('Property(S): MsiSystemRebootPending = 1\r\nProduct: X -- Installation completed successfully.\r\n', None),
+    ('Installation Successful: Windows successfully installed the following update: KB5034441. Restart pending.\r\n',
+     None),
     ('[ ! ERROR ] Windows Update is currently installing or pending for reboot!\r\n', 'pending_reboot'),
     ('Setup cannot continue: a system restart is pending.\r\n', 'pending_reboot'),
     # a restart required to finish an install that succeeded (3010) is not a pending reboot
@@ -85,7 +90,7 @@ def test_new_code_rows_map_to_one_meaning(text, meaning):
 
 def test_the_new_wordings_decide_nothing_without_their_signatures(tmp_path, monkeypatch):
     """The cases above pass because of the rows added, not by chance: without them they fall."""
-    added = {'reboot_pending_named', 'msi_execution_mutex'}
+    added = {'reboot_pending_named', 'msi_reboot_pending_property', 'msi_execution_mutex'}
     monkeypatch.setattr(_diagnosis, 'SIGNATURES', [s for s in _diagnosis.SIGNATURES if s['id'] not in added])
     assert top(tmp_path, '[ ! ERROR ] Windows Update is currently installing or pending for reboot!\r\n') is None
     assert top(tmp_path, 'MSI (c): Failed to grab execution mutex. System error 258.\r\n') is None
