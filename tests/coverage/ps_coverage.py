@@ -157,7 +157,8 @@ class LabData:
     lines: dict[str, LineHits] = dataclasses.field(default_factory=dict)
     files_read: int = 0
     empty_files: list[str] = dataclasses.field(default_factory=list)
-    unmapped_lines: int = 0  # lines of simulated bodies in the lab's module_util copies
+    # (copy, line) of the simulated bodies in the lab's module_util copies: run, but not the shipped code
+    unmapped_lines: set[tuple[str, int]] = dataclasses.field(default_factory=set)
 
 
 def read_lab_coverage(lab_dir: pathlib.Path, root: pathlib.Path) -> LabData:
@@ -189,7 +190,7 @@ def read_lab_coverage(lab_dir: pathlib.Path, root: pathlib.Path) -> LabData:
             for line, hits in parse_ansible_hits(raw).items():
                 original = mapping.get(line)
                 if original is None:
-                    data.unmapped_lines += 1
+                    data.unmapped_lines.add((controller_path, line))
                     continue
                 lines[original] = lines.get(original, 0) + hits
     return data
@@ -421,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if lab.files_read:
         lab_note = (f"lab: {lab.files_read} coverage file(s) from {lab_dir}"
-                    f" ({lab.unmapped_lines} line(s) of simulated boundary bodies not credited"
+                    f" ({len(lab.unmapped_lines)} line(s) of simulated boundary bodies not credited"
                     f"{f'; {len(lab.empty_files)} empty file(s) skipped' if lab.empty_files else ''})")
     else:
         lab_note = f"lab: NO DATA under {lab_dir}: these figures are Pester's alone"
