@@ -144,11 +144,15 @@ else
 fi
 stage "pytest" run_pytest
 stage "ansible-lint" ansible-lint --profile production --nocolor
-# The lab's PowerShell coverage (issue 17): with ENTRA_LAB_PS_COVERAGE_DIR set, the lab has ansible-core's
-# coverage wrapper (_ANSIBLE_COVERAGE_REMOTE_OUTPUT) write a file per module run there; ps-coverage merges
-# them with Pester's (tests/coverage/ps_coverage.py). ENTRA_PS_COVERAGE_REQUIRE_LAB=1 makes lab data required.
+# The lab's PowerShell coverage (issue 17): ansible-core's coverage wrapper, as ansible-test drives it, writes
+# a file per PowerShell module run under ENTRA_LAB_PS_COVERAGE_DIR (_ANSIBLE_COVERAGE_REMOTE_OUTPUT is that
+# folder plus a file prefix; the path filter keeps the breakpoints to this collection's files). Only for the
+# lab stages: on the real host of molecule-windows the output path would be a Linux path on Windows.
+# ps-coverage merges it with Pester's; ENTRA_PS_COVERAGE_REQUIRE_LAB=1 makes lab data required.
 ps_coverage_lab="$root/.cache/ps-coverage/lab"
 rm -rf "$ps_coverage_lab" && mkdir -p "$ps_coverage_lab"
+ps_coverage_env=(ENTRA_LAB_PS_COVERAGE_DIR="$ps_coverage_lab" _ANSIBLE_COVERAGE_REMOTE_OUTPUT="$ps_coverage_lab/lab"
+    "_ANSIBLE_COVERAGE_REMOTE_PATH_FILTER=*/ansible_collections/hybrid_identity/entra_sync/plugins/*")
 # shellcheck disable=SC2329  # called through stage
 ps_coverage() {
     local log=build/ps-coverage/output.log status
@@ -164,8 +168,8 @@ ps_coverage() {
     fi
     return "$status"
 }
-stage "molecule-lab" env ENTRA_LAB_PS_COVERAGE_DIR="$ps_coverage_lab" bash -c 'cd extensions && molecule test -s lab'
-stage "molecule-health" env ENTRA_LAB_PS_COVERAGE_DIR="$ps_coverage_lab" bash -c 'cd extensions && molecule test -s health'
+stage "molecule-lab" env "${ps_coverage_env[@]}" bash -c 'cd extensions && molecule test -s lab'
+stage "molecule-health" env "${ps_coverage_env[@]}" bash -c 'cd extensions && molecule test -s health'
 if [ -s build/pester/coverage.xml ]; then
     stage "ps-coverage" ps_coverage
 else
