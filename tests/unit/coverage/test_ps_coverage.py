@@ -332,3 +332,55 @@ def test_the_lab_runtime_copies_map_back_outside_exactly_the_boundary_bodies(tmp
         assert not simulated & set(mapping), f"{util}: a simulated line was mapped"
         outside = set(range(1, len(original.splitlines()) + 1)) - inside
         assert outside <= mapped_to, f"{util}: lines outside the boundary bodies lost: {sorted(outside - mapped_to)[:5]}"
+
+
+@pytest.mark.skipif(not _pwsh(), reason="needs PowerShell (hack/pwsh.sh found none)")
+def test_ansible_core_coverage_of_a_real_module_run_maps_to_the_repository(tmp_path: pathlib.Path) -> None:
+    """One module through Ansible's own exec wrapper on pwsh, over a lab runtime, with ansible-core's
+    coverage variables set as hack/test.sh sets them: the files it writes are read, the module maps
+    1:1, the module_util copies map back, and the simulated body is not credited."""
+    runtime, hosts = tmp_path / "runtime", tmp_path / "hosts"
+    script = ("$null = & ./tests/windows_sim/lab/New-WinSimLabRuntime.ps1 -Destination $env:COVERAGE_TEST_RUNTIME -ModuleUtils plugins/module_utils; "
+              "& ./tests/windows_sim/lab/Export-WinSimHost.ps1 -Path tests/windows_sim/hosts/agent_host.json "
+              "-Destination $env:COVERAGE_TEST_HOSTS -Name agent01")
+    subprocess.run([_pwsh(), "-NoProfile", "-NonInteractive", "-Command", script], cwd=ROOT, check=True, capture_output=True,
+                   text=True, timeout=300, env={**os.environ, "COVERAGE_TEST_RUNTIME": str(runtime), "COVERAGE_TEST_HOSTS": str(hosts)})
+    collections = tmp_path / "collections" / "ansible_collections"
+    plugins = collections / "hybrid_identity" / "entra_sync" / "plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "modules").symlink_to(ROOT / "plugins" / "modules")
+    (plugins / "module_utils").symlink_to(runtime / "module_utils")
+    (collections / "ansible").mkdir()
+    (collections / "ansible" / "windows").symlink_to(ROOT / ".venv" / "collections" / "ansible_collections" / "ansible" / "windows")
+    wrapper = tmp_path / "pwsh"
+    wrapper.write_text(f"""#!/bin/sh
+export WINSIM_SCENARIO='{hosts / "agent01.json"}' PSModulePath='{runtime / "psmodules"}'
+export COMPUTERNAME=AGENT01 SystemRoot='C:\\Windows' ProgramData='C:\\ProgramData' ProgramFiles='C:\\Program Files'
+exec '{_pwsh()}' "$@"
+""")
+    wrapper.chmod(0o755)
+    lab_dir = tmp_path / "coverage"
+    lab_dir.mkdir()
+    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(tmp_path / "collections"), "ANSIBLE_NOCOLOR": "1",
+           "_ANSIBLE_COVERAGE_REMOTE_OUTPUT": str(lab_dir / "lab"),
+           "_ANSIBLE_COVERAGE_REMOTE_PATH_FILTER": "*/ansible_collections/hybrid_identity/entra_sync/plugins/*"}
+    completed = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible"), "all", "-i", "agent01,", "-c", "local",
+                                "-e", f"ansible_pwsh_interpreter={wrapper}", "-m", "hybrid_identity.entra_sync.logon_right_info"],
+                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+    data = ps_coverage.read_lab_coverage(lab_dir, ROOT)
+    assert data.files_read == 1
+    assert set(data.lines) == {"plugins/modules/logon_right_info.ps1", "plugins/module_utils/_LogonRight.psm1",
+                               "plugins/module_utils/_EntraSyncCommon.psm1"}
+
+    def line_of(file: str, text: str) -> int:
+        return next(number for number, line in enumerate((ROOT / file).read_text().splitlines(), 1) if text in line)
+
+    assert data.lines["plugins/modules/logon_right_info.ps1"][line_of("plugins/modules/logon_right_info.ps1", "AnsibleModule]::Create(")] == 1
+    util = "plugins/module_utils/_LogonRight.psm1"
+    assert line_of(util, "[EntraSync.LsaRights]::GetHolders") not in data.lines[util]  # the shipped body did not run
+    assert data.lines[util][line_of(util, "Get-EntraSyncRightHolderSid -Right")] >= 1  # its caller did
+    copies = {path: pathlib.Path(path).read_text().splitlines() for path, _line in data.unmapped_lines}
+    assert data.unmapped_lines
+    assert all("WinSim" in copies[path][line - 1] or "$PesterBoundParameters" in copies[path][line - 1] for path, line in data.unmapped_lines)
