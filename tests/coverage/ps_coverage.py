@@ -35,7 +35,8 @@ Check, per module (plugins/modules/*.ps1) and module_util (plugins/module_utils/
 the file must appear in the data; at least ``--threshold`` percent of its executable lines
 executed, or every unreached line explained in the allow-list (tests/coverage/unreachable.yml:
 per file, ``functions: {name: reason}`` for functions no test can enter without Windows, and
-``lines: {"a-b": reason}`` for lines inside reached code). An allow-list entry that names no
+``lines: {"Function-Name a-b": reason}`` (lines of that function, 1 = its ``Function`` line) or
+``lines: {"a-b": reason}`` (lines of the file) for lines inside code that is otherwise reached). An allow-list entry that names no
 unreached line, or a reached one, is itself an error: a claim the data contradicts.
 With ``--require-lab`` every file must also be in the lab's data (every module runs in the lab).
 
@@ -65,7 +66,8 @@ OUR_FILE = re.compile(r"(?:^|/)ansible_collections/hybrid_identity/entra_sync/pl
 # Top-level functions: the collection's style writes them at column 0 and closes them with a
 # lone "}" at column 0 (PSScriptAnalyzer's formatting rules hold it there).
 FUNCTION_START = re.compile(r"^Function\s+([A-Za-z][\w-]*)\s*\{", re.IGNORECASE)
-LINE_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+# "a-b" (lines of the file) or "Function-Name a-b" (lines of that function, 1 = its Function line).
+LINE_RANGE = re.compile(r"^(?:([A-Za-z][\w-]*) )?(\d+)(?:-(\d+))?$")
 
 LineHits = dict[int, int]
 
@@ -234,7 +236,6 @@ class AllowEntry:
     label: str  # "function X" or "lines a-b"
     lines: frozenset[int]
     reason: str
-    whole_function: bool
 
 
 def read_allow_list(path: pathlib.Path, root: pathlib.Path, known_files: Iterable[str]) -> tuple[list[AllowEntry], list[str]]:
@@ -264,21 +265,26 @@ def read_allow_list(path: pathlib.Path, root: pathlib.Path, known_files: Iterabl
                 errors.append(f"{path.name}: {file} defines no function {name}")
             else:
                 first, last = spans[name]
-                entries.append(AllowEntry(file, f"function {name}", frozenset(range(first, last + 1)), reason.strip(), True))
+                entries.append(AllowEntry(file, f"function {name}", frozenset(range(first, last + 1)), reason.strip()))
         line_count = text.count("\n") + 1
         for stretch, reason in (sections.get("lines") or {}).items():
             match = LINE_RANGE.match(str(stretch))
             if not _is_reason(reason):
                 errors.append(f"{path.name}: {file}: lines {stretch} have no reason")
             elif not match:
-                errors.append(f"{path.name}: {file}: '{stretch}' is not a line or a range a-b")
+                errors.append(f"{path.name}: {file}: '{stretch}' is not 'a-b' or 'Function-Name a-b'")
+            elif match.group(1) and match.group(1) not in spans:
+                errors.append(f"{path.name}: {file} defines no function {match.group(1)}")
             else:
-                first = int(match.group(1))
-                last = int(match.group(2) or first)
-                if not 1 <= first <= last <= line_count:
-                    errors.append(f"{path.name}: {file}: lines {stretch} are outside its {line_count} lines")
+                # Lines counted within a function survive edits elsewhere in the file.
+                base, limit = spans[match.group(1)] if match.group(1) else (1, line_count)
+                first = base + int(match.group(2)) - 1
+                last = base + int(match.group(3) or match.group(2)) - 1
+                if not base <= first <= last <= limit:
+                    errors.append(f"{path.name}: {file}: lines {stretch} are outside {match.group(1) or 'the file'}")
                 else:
-                    entries.append(AllowEntry(file, f"lines {stretch}", frozenset(range(first, last + 1)), reason.strip(), False))
+                    label = f"lines {stretch} ({compact(range(first, last + 1))})" if match.group(1) else f"lines {stretch}"
+                    entries.append(AllowEntry(file, label, frozenset(range(first, last + 1)), reason.strip()))
     return entries, errors
 
 

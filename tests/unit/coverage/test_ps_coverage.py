@@ -222,7 +222,7 @@ def test_an_allow_list_that_explains_every_unreached_line_passes(repo: pathlib.P
           functions:
             Get-DemoSid: NTAccount.Translate is LSA, Windows only.
           lines:
-            "22": the else branch needs an account LSA does not know.
+            "Get-DemoValue 6": the else branch needs an account LSA does not know.
         """))
     assert run_main(repo) == 0
     assert "ok (explained)" in capsys.readouterr().out
@@ -238,7 +238,15 @@ def test_an_allow_list_that_explains_every_unreached_line_passes(repo: pathlib.P
     ("""plugins/module_utils/_Demo.psm1: {functions: {Get-DemoSid: "  "}}""",
      "function Get-DemoSid has no reason"),
     ("""plugins/module_utils/_Demo.psm1: {lines: {"20-99": "past the end"}}""",
-     "lines 20-99 are outside its"),
+     "lines 20-99 are outside the file"),
+    ("""plugins/module_utils/_Demo.psm1: {lines: {"Get-DemoSid 10-20": "past the function"}}""",
+     "lines Get-DemoSid 10-20 are outside Get-DemoSid"),
+    ("""plugins/module_utils/_Demo.psm1: {lines: {"Get-Nothing 1": "no such function"}}""",
+     "defines no function Get-Nothing"),
+    ("""plugins/module_utils/_Demo.psm1: {lines: {"Get-DemoValue 4-5": "reached lines"}}""",
+     "allow-list lines Get-DemoValue 4-5 (20-21) is reached at 20-21"),
+    ("""plugins/module_utils/_Demo.psm1: {lines: {"11 to 14": "not a range"}}""",
+     "'11 to 14' is not 'a-b' or 'Function-Name a-b'"),
     ("""plugins/module_utils/_Other.psm1: {lines: {"1": "not ours"}}""",
      "plugins/module_utils/_Other.psm1 is not a module or module_util"),
 ])
