@@ -163,7 +163,7 @@ ps_coverage() {
     status=${PIPESTATUS[0]}
     if grep -q '^  lab: NO DATA' "$log"; then
         stage_note="NO lab data: Pester's coverage alone"
-    else
+    elif grep -q '^  lab: [0-9]' "$log"; then
         stage_note="Pester + lab"
     fi
     return "$status"
