@@ -142,8 +142,9 @@ def ansible_coverage_files(lab_dir: pathlib.Path) -> list[pathlib.Path]:
 
 
 def parse_ansible_hits(raw: object) -> LineHits:
-    """One file's entry of a coverage file: [{"Line", "HitCount"}, ...], or one such object."""
-    entries = raw if isinstance(raw, list) else [raw]
+    """One file's entry of a coverage file: [{"Line", "HitCount"}, ...], one such object, or null
+    (PowerShell's ConvertTo-Json unrolls a one-element list and writes none as null)."""
+    entries = raw if isinstance(raw, list) else [] if raw is None else [raw]
     hits: LineHits = {}
     for entry in entries:
         if not isinstance(entry, dict) or "Line" not in entry:
@@ -170,7 +171,7 @@ def read_lab_coverage(lab_dir: pathlib.Path, root: pathlib.Path) -> LabData:
     for coverage_file in ansible_coverage_files(lab_dir):
         text = coverage_file.read_text(encoding="utf-8")
         if not text.strip():
-            # A module killed before its finally block ran leaves nothing to read; say so, go on.
+            # A module killed while its coverage was being written leaves an empty file; say so, go on.
             data.empty_files.append(coverage_file.name)
             continue
         try:

@@ -165,8 +165,8 @@ def test_lab_coverage_is_mapped_summed_and_other_files_are_ignored(repo: pathlib
         {module: [{"Line": 5, "HitCount": 1}, {"Line": 7, "HitCount": 1}],
          util: [{"Line": 11, "HitCount": 1}, {"Line": 15, "HitCount": 1}, {"Line": 21, "HitCount": 1}, {"Line": 23, "HitCount": 0}],
          ansible_util: {"Line": 82, "HitCount": 0}},
-        # One breakpoint only: PowerShell's ConvertTo-Json writes it as an object, not a list.
-        {util: {"Line": 21, "HitCount": 2}},
+        # One breakpoint only: PowerShell's ConvertTo-Json writes it as an object, not a list; none as null.
+        {util: {"Line": 21, "HitCount": 2}, module: None},
     ])
     (lab_dir / "not-a-coverage-file.txt").write_text("ignored")
     data = ps_coverage.read_lab_coverage(lab_dir, repo)
