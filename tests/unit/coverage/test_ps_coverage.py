@@ -318,8 +318,9 @@ def test_the_lab_runtime_copies_map_back_outside_exactly_the_boundary_bodies(tmp
     simulated lines are not mapped."""
     # One pwsh start (the slow part): write the runtime, then list boundary.psd1's functions.
     script = ("$null = & ./tests/windows_sim/lab/New-WinSimLabRuntime.ps1 -Destination $env:COVERAGE_TEST_RUNTIME -ModuleUtils plugins/module_utils; "
-              "(Import-PowerShellDataFile tests/windows_sim/boundary.psd1).GetEnumerator() | "
-              "ForEach-Object { $util = $_.Key; $_.Value.Keys | ForEach-Object { \"$util $_\" } }")
+              "$table = Import-PowerShellDataFile tests/windows_sim/boundary.psd1; "
+              "$table.GetEnumerator() | Where-Object Key -ne 'LabBelow' | ForEach-Object { $util = $_.Key; "
+              "$_.Value.Keys | Where-Object { -not $table.LabBelow.Contains($_) } | ForEach-Object { \"$util $_\" } }")
     boundary = subprocess.run([_pwsh(), "-NoProfile", "-NonInteractive", "-Command", script],
                               env={**os.environ, "COVERAGE_TEST_RUNTIME": str(tmp_path)},
                               cwd=ROOT, check=True, capture_output=True, text=True, timeout=300).stdout.split("\n")
@@ -328,6 +329,7 @@ def test_the_lab_runtime_copies_map_back_outside_exactly_the_boundary_bodies(tmp
         util, function = row.split(" ")
         replaced.setdefault(util, []).append(function)
     assert replaced, "boundary.psd1 names no function"
+    assert "Get-EntraSyncRightHolderSid" not in replaced.get("_LogonRight", []), "the lab serves LSA below the util"
     for util, functions in replaced.items():
         original = (ROOT / "plugins" / "module_utils" / f"{util}.psm1").read_text(encoding="utf-8-sig")
         copy = (tmp_path / "module_utils" / f"{util}.psm1").read_text(encoding="utf-8-sig")
@@ -362,8 +364,8 @@ def test_ansible_core_coverage_of_a_real_module_run_maps_to_the_repository(tmp_p
     (collections / "ansible" / "windows").symlink_to(ROOT / ".venv" / "collections" / "ansible_collections" / "ansible" / "windows")
     wrapper = tmp_path / "pwsh"
     wrapper.write_text(f"""#!/bin/sh
-export WINSIM_SCENARIO='{hosts / "agent01.json"}' PSModulePath='{runtime / "psmodules"}'
-export COMPUTERNAME=AGENT01 SystemRoot='C:\\Windows' ProgramData='C:\\ProgramData' ProgramFiles='C:\\Program Files'
+export WINSIM_SCENARIO='{hosts / "agent01.json"}' PSModulePath='{runtime / "psmodules"}' LD_LIBRARY_PATH='{runtime / "native"}'
+export COMPUTERNAME=AGENT01 USERNAME='AGENT01$' SystemRoot='C:\\Windows' ProgramData='C:\\ProgramData' ProgramFiles='C:\\Program Files'
 exec '{_pwsh()}' "$@"
 """)
     wrapper.chmod(0o755)
@@ -386,9 +388,13 @@ exec '{_pwsh()}' "$@"
         return next(number for number, line in enumerate((ROOT / file).read_text().splitlines(), 1) if text in line)
 
     assert data.lines["plugins/modules/logon_right_info.ps1"][line_of("plugins/modules/logon_right_info.ps1", "AnsibleModule]::Create(")] == 1
+    # LSA is served below the util (the lab's advapi32.dll): the shipped body ran
     util = "plugins/module_utils/_LogonRight.psm1"
-    assert line_of(util, "[EntraSync.LsaRights]::GetHolders") not in data.lines[util]  # the shipped body did not run
-    assert data.lines[util][line_of(util, "Get-EntraSyncRightHolderSid -Right")] >= 1  # its caller did
+    assert data.lines[util][line_of(util, "[EntraSync.LsaRights]::GetHolders")] >= 1
+    # SID translation is served at the util (SecurityIdentifier is Windows-only): its body did not run, its caller did
+    util = "plugins/module_utils/_EntraSyncCommon.psm1"
+    assert line_of(util, ".Translate([System.Security.Principal.NTAccount])") not in data.lines[util]
+    assert data.lines[util][line_of(util, "Resolve-EntraSyncSidName -Sid $Sid")] >= 1
     copies = {path: pathlib.Path(path).read_text().splitlines() for path, _line in data.unmapped_lines}
     assert data.unmapped_lines
     assert all("WinSim" in copies[path][line - 1] or "$PesterBoundParameters" in copies[path][line - 1] for path, line in data.unmapped_lines)
