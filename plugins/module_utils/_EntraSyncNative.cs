@@ -8,7 +8,7 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
-using System.Security.Principal;
+using System.Text;
 
 //TypeAccelerator -Name EntraSync.LsaRights -TypeName LsaRights
 //TypeAccelerator -Name EntraSync.ServiceAccountNative -TypeName ServiceAccountNative
@@ -73,6 +73,30 @@ namespace ansible_collections.hybrid_identity.entra_sync.plugins.module_utils._E
         private const uint STATUS_NO_MORE_ENTRIES = 0x8000001A;
         private const uint STATUS_NO_SUCH_PRIVILEGE = 0xC0000060;
 
+        /// <summary>
+        /// The S-1-... form of a binary SID (revision, sub-authority count, 48-bit big-endian identifier
+        /// authority, then 32-bit sub-authorities in host order), as ConvertSidToStringSid writes it.
+        /// Read here rather than through SecurityIdentifier, which only exists on Windows.
+        /// </summary>
+        public static string SidToString(IntPtr sid)
+        {
+            byte revision = Marshal.ReadByte(sid, 0);
+            int count = Marshal.ReadByte(sid, 1);
+            long authority = 0;
+            for (int i = 2; i < 8; i++)
+                authority = (authority << 8) | Marshal.ReadByte(sid, i);
+            StringBuilder text = new StringBuilder();
+            text.Append("S-").Append(revision).Append('-');
+            // Authorities of 2^32 and above are written in hex (ConvertSidToStringSid's rule).
+            if (authority >= 0x100000000L)
+                text.AppendFormat("0x{0:X12}", authority);
+            else
+                text.Append(authority);
+            for (int i = 0; i < count; i++)
+                text.Append('-').Append((uint)Marshal.ReadInt32(sid, 8 + 4 * i));
+            return text.ToString();
+        }
+
         /// <summary>SIDs (string form) that hold a user right or privilege on this host.</summary>
         public static string[] GetHolders(string right)
         {
@@ -109,7 +133,7 @@ namespace ansible_collections.hybrid_identity.entra_sync.plugins.module_utils._E
                     {
                         // LSA_ENUMERATION_INFORMATION holds one PSID.
                         IntPtr sidPtr = Marshal.ReadIntPtr(buffer, i * IntPtr.Size);
-                        sids.Add(new SecurityIdentifier(sidPtr).Value);
+                        sids.Add(SidToString(sidPtr));
                     }
                     return sids.ToArray();
                 }

@@ -267,6 +267,26 @@ Function Invoke-WinSimCommand {
     & $handler $Bound $SetName $Cmdlet $call
 }
 
+# NTSTATUS -> Win32 error of a failure kind, as native/winsim_native.c returns it to the C# util.
+$script:NativeFailureCodes = @{ access_denied = 5; rpc_unavailable = 1722; server_down = 1722; timeout = 1460 }
+
+Function Assert-WinSimNativeCall {
+    <#
+    .SYNOPSIS
+    A module_util function that wraps one native call fails as that call would when the scenario's
+    `failures` name the function: a Win32Exception with Windows' error number (the same answer the
+    lab's advapi32.dll stand-in gives, so Pester and the lab read one description alike).
+    #>
+    param ([Parameter(Mandatory)][string]$Command, [Parameter(Mandatory)][System.Collections.IDictionary]$Bound, [Parameter(Mandatory)][string]$Message)
+    $failures = if ($null -ne $script:State -and $script:State.Contains('failures')) { @($script:State.failures) } else { @() }
+    foreach ($failure in $failures) {
+        if (Test-WinSimFailureMatch -Failure $failure -Command $Command -Bound $Bound) {
+            $code = $script:NativeFailureCodes[[string]$failure.error]
+            throw [System.ComponentModel.Win32Exception]::new($(if ($code) { $code } else { 31 }), $Message)
+        }
+    }
+}
+
 Function Set-WinSimChanged {
     <# A handler marks its call as one that changed the host, and the state is written back. #>
     param ([Parameter(Mandatory)]$Call)

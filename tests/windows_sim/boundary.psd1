@@ -3,9 +3,15 @@
 # them with these bodies (scoped to the util); the lab writes copies of the module_utils with
 # these bodies in place (lab/New-WinSimLabRuntime.ps1). One table, so both see the same seam.
 # A body reads its arguments from $PesterBoundParameters (the lab sets it to $PSBoundParameters).
+# LabNative: functions the lab does NOT replace: their shipped body runs, and its native call is
+# answered one level lower, by native/winsim_native.c built as advapi32.dll / logoncli.dll.
 @{
+    LabNative = @{
+        'Get-EntraSyncRightHolderSid' = 'advapi32.dll LsaOpenPolicy, LsaEnumerateAccountsWithUserRight, LsaFreeMemory, LsaClose'
+        'Test-EntraSyncServiceAccountInstalled' = 'logoncli.dll NetIsServiceAccount'
+    }
     '_LogonRight' = @{
-        'Get-EntraSyncRightHolderSid' = 'Get-WinSimRightHolder -Right $Right'
+        'Get-EntraSyncRightHolderSid' = 'Assert-WinSimNativeCall -Command Get-EntraSyncRightHolderSid -Bound $PesterBoundParameters -Message "LsaEnumerateAccountsWithUserRight($Right) failed"; Get-WinSimRightHolder -Right $Right'
     }
     '_EntraSyncCommon' = @{
         'ConvertTo-EntraSyncAccountName' = 'Get-WinSimAccountName -Sid $Sid'
@@ -16,7 +22,7 @@
     }
     '_GmsaHost' = @{
         'Import-EntraSyncActiveDirectoryModule' = 'Import-WinSimActiveDirectoryModule'
-        'Test-EntraSyncServiceAccountInstalled' = 'Test-WinSimServiceAccountInstalled -Name $Name'
+        'Test-EntraSyncServiceAccountInstalled' = 'Assert-WinSimNativeCall -Command Test-EntraSyncServiceAccountInstalled -Bound $PesterBoundParameters -Message "NetIsServiceAccount($Name) failed"; Test-WinSimServiceAccountInstalled -Name $Name'
     }
     '_AgentRegistration' = @{
         'Import-EntraSyncAgentModule' = 'Import-WinSimAgentModule -Path $Path'

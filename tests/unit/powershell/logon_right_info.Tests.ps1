@@ -74,13 +74,15 @@ Describe 'logon_right_info' {
 
     Context 'LSA refuses to enumerate a right' {
         BeforeAll {
-            Use-WinSimHost -Path (Join-Path $scenarios 'healthy.json')
-            Mock Get-EntraSyncRightHolderSid -ModuleName _LogonRight { throw [System.ComponentModel.Win32Exception]::new(5, 'LsaOpenPolicy failed') }
-            $result = Invoke-EntraSyncModule -Name logon_right_info -Arguments @{ rights = @('SeServiceLogonRight') }
+            # The description's failure, answered as the lab's advapi32.dll answers it (Win32 error 5).
+            $description = Read-WinSimHost -Path (Join-Path $scenarios 'healthy.json')
+            $description.failures = @(@{ command = 'Get-EntraSyncRightHolderSid'; error = 'access_denied'; match = @{ Right = 'SeService*' } })
+            Use-WinSimHost -Scenario $description
+            $result = Invoke-EntraSyncModule -Name logon_right_info -Arguments @{ rights = @('SeBatchLogonRight', 'SeServiceLogonRight') }
         }
         It 'fails and names the right, never reports an empty holder list' {
             $result.failed | Should -BeTrue
-            $result.msg | Should -Match '^Failed to read the holders of SeServiceLogonRight: LsaOpenPolicy failed'
+            $result.msg | Should -Match '^Failed to read the holders of SeServiceLogonRight: LsaEnumerateAccountsWithUserRight\(SeServiceLogonRight\) failed'
             $result.Contains('rights') | Should -BeFalse
         }
     }

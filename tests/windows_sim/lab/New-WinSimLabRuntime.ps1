@@ -20,12 +20,16 @@ Writes:
                              cmdlets, plus the Windows-only ones (Get-Service, ...) simulated, plus
                              the item cmdlets as functions that send Windows paths (HKLM:\, C:\)
                              to the simulation and every other path to the real cmdlet;
+  <dir>/native               advapi32.dll and logoncli.dll: native/winsim_native.c built for Linux
+                             (needs cc); the C# util's LSA and NetIsServiceAccount calls reach them
+                             when LD_LIBRARY_PATH names this folder;
   <dir>/module_utils         copies of the collection's module_utils in which each function of
                              tests/windows_sim/boundary.psd1 (one native call each: LSA, ADSI,
                              CreateProcess, ...) has the simulation's body instead, as the Pester
                              harness mocks it. Everything else in them is the shipped code.
 
-A host's pwsh is then started with PSModulePath=<dir>/psmodules and WINSIM_SCENARIO=<host json>
+A host's pwsh is then started with PSModulePath=<dir>/psmodules, LD_LIBRARY_PATH=<dir>/native and
+WINSIM_SCENARIO=<host json>
 (tests/lab/build_lab.py writes one wrapper per host and names it in ansible_pwsh_interpreter).
 #>
 [CmdletBinding()]
@@ -39,7 +43,8 @@ $ErrorActionPreference = 'Stop'
 $simRoot = Split-Path -Parent $PSScriptRoot
 $psModules = Join-Path $Destination 'psmodules'
 $utilsOut = Join-Path $Destination 'module_utils'
-foreach ($dir in $psModules, $utilsOut) {
+$nativeOut = Join-Path $Destination 'native'
+foreach ($dir in $psModules, $utilsOut, $nativeOut) {
     if (Test-Path -LiteralPath $dir) {
         Remove-Item -LiteralPath $dir -Recurse -Force
     }
@@ -50,7 +55,7 @@ foreach ($dir in $psModules, $utilsOut) {
 $winSimDir = Join-Path $psModules 'WinSim'
 $null = New-Item -ItemType Directory -Path $winSimDir
 foreach ($entry in Get-ChildItem -LiteralPath $simRoot) {
-    if ($entry.Name -notin 'lab', 'extract_commands.py', '__pycache__') {
+    if ($entry.Name -notin 'lab', 'native', 'extract_commands.py', '__pycache__') {
         Copy-Item -LiteralPath $entry.FullName -Destination $winSimDir -Recurse
     }
 }
@@ -166,12 +171,25 @@ foreach ($name in $byModule.Keys) {
     $body.ToString() | Set-Content -LiteralPath (Join-Path $dir "$name.psm1") -Encoding utf8
 }
 
+# --- the native calls: a Linux shared object per Windows DLL name -----------------------------
+$cc = Get-Command -Name cc, gcc, clang -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+if (-not $cc) {
+    throw 'the lab builds its advapi32.dll stand-in from tests/windows_sim/native/winsim_native.c and needs a C compiler: install gcc (Debian/Ubuntu: apt-get install gcc) or put cc on PATH'
+}
+$library = Join-Path $nativeOut 'advapi32.dll'
+& $cc.Source -shared -fPIC -O2 -o $library (Join-Path $simRoot 'native' 'winsim_native.c')
+if ($LASTEXITCODE -ne 0) {
+    throw "$($cc.Source) could not build $library"
+}
+Copy-Item -LiteralPath $library -Destination (Join-Path $nativeOut 'logoncli.dll')
+
 # --- module_utils with the boundary bodies ----------------------------------------------------
 $boundary = Import-PowerShellDataFile -LiteralPath (Join-Path $simRoot 'boundary.psd1')
 foreach ($util in Get-ChildItem -LiteralPath $ModuleUtils -File) {
     $target = Join-Path $utilsOut $util.Name
     $name = [System.IO.Path]::GetFileNameWithoutExtension($util.Name)
-    if ($util.Extension -ne '.psm1' -or -not $boundary.Contains($name)) {
+    $replaced = if ($boundary.Contains($name)) { @($boundary[$name].Keys | Where-Object { -not $boundary.LabNative.Contains($_) }) } else { @() }
+    if ($util.Extension -ne '.psm1' -or -not $replaced) {
         Copy-Item -LiteralPath $util.FullName -Destination $target
         continue
     }
@@ -182,7 +200,7 @@ foreach ($util in Get-ChildItem -LiteralPath $ModuleUtils -File) {
     if ($errors) {
         throw "$($util.Name) does not parse: $($errors[0].Message)"
     }
-    $edits = foreach ($function in $boundary[$name].Keys) {
+    $edits = foreach ($function in $replaced) {
         $found = @($ast.FindAll({
                     param ($node)
                     $node -is [System.Management.Automation.Language.FunctionDefinitionAst] -and $node.Name -eq $function
