@@ -21,8 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from build_lab import lab_secrets  # noqa: E402
 
 
-def report_ids(report_dir):
-    """Ids a host's reports blame: every root cause and every blocker finding."""
+def report_ids(report_dir, every_finding=False):
+    """Ids a host's reports blame: every root cause and every blocker finding (or every finding)."""
     found = set()
     for root, _dirs, files in os.walk(report_dir):
         for name in files:
@@ -34,7 +34,7 @@ def report_ids(report_dir):
                 except ValueError:
                     continue
             found.update(c["id"] for c in report.get("root_causes", []))
-            found.update(c["id"] for c in report.get("findings", []) if c.get("severity") == "blocker")
+            found.update(c["id"] for c in report.get("findings", []) if every_finding or c.get("severity") == "blocker")
     return found
 
 
@@ -75,6 +75,13 @@ def main(argv=None):
             ok = has_report and not ids
             got = "healthy (report without blockers)" if ok else "NOT healthy (report %s, ids: %s)" % (
                 "written" if has_report else "missing", ", ".join(sorted(ids)) or "none")
+        elif exp["outcome"] == "inconclusive":
+            # a read that failed must end as its *_unreadable finding, never as healthy or absent
+            found = report_ids(os.path.join(args.lab_dir, "reports", host), every_finding=True)
+            missing = set(exp["unknowns"]) - found
+            ok = not missing and not registered(state)
+            got = "inconclusive: %s" % ", ".join(sorted(exp["unknowns"])) if ok else "expected %s, report ids: %s%s" % (
+                sorted(exp["unknowns"]), ", ".join(sorted(found)) or "none", " (registered)" if registered(state) else "")
         else:
             wanted = set(exp["root_causes"])
             hit = wanted & ids

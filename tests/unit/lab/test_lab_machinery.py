@@ -57,7 +57,7 @@ def test_each_host_gets_wrappers_that_name_its_description(lab):
     for text in (pwsh, python):
         assert "WINSIM_SCENARIO=%s/state/hosts/h1.json" % lab_dir in text
         assert "WINSIM_DOMAIN=%s/state/domains/contoso.com.json" % lab_dir in text
-    assert "export COMPUTERNAME=SYNC01" in pwsh and "export PSModulePath=%s/runtime/psmodules" % lab_dir in pwsh
+    assert "export COMPUTERNAME=SYNC01" in pwsh and "export PSModulePath=%s/runtime/psmodules:/" % lab_dir in pwsh
     assert python.rstrip().endswith('exec %s "$@"' % sys.executable)
     for domain in os.listdir(os.path.join(LAB, "domains")):
         dc = build_lab.dc_name(domain[:-5])
@@ -70,10 +70,10 @@ def test_the_pwsh_wrapper_loads_winsim_with_the_hosts_description(lab):
     lab_dir, dummy = lab
     proc = subprocess.run([os.path.join(lab_dir, "bin", "h1", "pwsh"), "-NoProfile", "-NonInteractive", "-Command",
                            "Import-Module WinSim; (Get-WinSimState).computer.name; $env:COMPUTERNAME; "
-                           "(Get-Service -Name VaultSvc).Status"],
+                           "(Get-Service -Name VaultSvc).Status; Test-Path -LiteralPath HKLM:\\SOFTWARE\\Microsoft"],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["SYNC01", "SYNC01", "Running"]
+    assert proc.stdout.split() == ["SYNC01", "SYNC01", "Running", "True"]
 
 
 def test_the_collections_tree_has_the_real_modules_and_only_foreign_standins(lab):
