@@ -83,8 +83,9 @@ def test_the_collections_tree_has_the_real_modules_and_only_foreign_standins(lab
     assert os.path.realpath(os.path.join(ours, "modules")) == os.path.join(REPO, "plugins", "modules")
     assert os.path.realpath(os.path.join(ours, "module_utils")) == os.path.join(lab_dir, "runtime", "module_utils")
     # the runtime's module_utils carry the boundary bodies (WinSim below them)
-    with open(os.path.join(ours, "module_utils", "_LogonRight.psm1")) as f:
+    with open(os.path.join(ours, "module_utils", "_EntraSyncCommon.psm1")) as f:
         assert "tests/windows_sim/boundary.psd1" in f.read()
+    assert os.path.exists(os.path.join(lab_dir, "runtime", "native", "advapi32.dll"))
     windows = os.path.join(root, "ansible", "windows", "plugins")
     assert sorted(os.listdir(windows)) == ["module_utils", "modules"]  # no action plugins: win_copy runs here
     assert os.path.realpath(os.path.join(windows, "module_utils")) == os.path.realpath(
