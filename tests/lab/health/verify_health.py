@@ -25,13 +25,26 @@ EVENTS_ID = "agent_service_control_events"
 
 
 def states(lab):
+    """host -> (digest, WinSim description) of every host the health playbook runs on."""
     out = {}
-    sdir = os.path.join(lab, "state", "hosts")
-    for name in sorted(os.listdir(sdir)):
-        with open(os.path.join(sdir, name), "rb") as f:
+    with open(os.path.join(lab, "hosts.json")) as f:
+        hosts = [h for h, entry in json.load(f).items() if entry["expect"].get("outcome") == "health"]
+    for host in sorted(hosts):
+        with open(os.path.join(lab, "state", "hosts", host + ".json"), "rb") as f:
             data = f.read()
-        out[name[:-5]] = (hashlib.sha256(data).hexdigest(), json.loads(data))
+        out[host] = (hashlib.sha256(data).hexdigest(), json.loads(data.decode("utf-8-sig")))
     return out
+
+
+def expectations(lab):
+    with open(os.path.join(lab, "hosts.json")) as f:
+        return {h: entry["expect"] for h, entry in json.load(f).items() if entry["expect"].get("outcome") == "health"}
+
+
+def gpo_defines(state, right):
+    """Whether a GPO (RSoP, precedence 1, not the local policy) defines the right on this host."""
+    return any(s.get("UserRight") == right and s.get("precedence") == 1 and s.get("GPOID") != "LocalGPO"
+               for s in (state.get("cim") or {}).get("root\\rsop\\computer:RSOP_UserPrivilegeRight") or [])
 
 
 def reported(lab, host):
@@ -44,7 +57,7 @@ def reported(lab, host):
 
 
 def playbook(lab, *extra):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(lab, "collections"),
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(lab, "collections"), ENTRA_HEALTH_LAB_DIR=lab,
                ENTRA_LAB_REPORT_DIR=os.path.join(lab, "reports"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
@@ -73,7 +86,7 @@ def main(argv=None):
     lab = os.path.abspath(p.parse_args(argv).lab_dir)
     c = Checker()
     first = states(lab)
-    expect = {h: entry[1]["lab"]["expect"] for h, entry in first.items()}
+    expect = expectations(lab)
     with open(os.path.join(lab, "reports", "health_summary.json")) as f:
         summary = json.load(f)
 
@@ -114,16 +127,17 @@ def main(argv=None):
     for host, exp in expect.items():
         got = reported(lab, host)
         c.check(got == exp["after_repair"], host + " repaired", "ids %s (expected %s)" % (got, exp["after_repair"]))
-        right = repaired[host][1]["rights"]["SeServiceLogonRight"]
-        if (right.get("gpo") or {}).get("defined"):
-            grants = [x for x in repaired[host][1].get("commands", []) if x.get("kind") == "secedit"]
-            c.check(not grants and right["gpo"] == before[host][1]["rights"]["SeServiceLogonRight"]["gpo"],
-                    host + " GPO untouched", "no local grant, GPO entry unchanged" if not grants else grants)
+        if gpo_defines(before[host][1], "SeServiceLogonRight"):
+            # the repair must not even try: a grant would only last until the next refresh
+            was, now = (s[host][1].get("rights", {}).get("SeServiceLogonRight") for s in (before, repaired))
+            unchanged = was == now and before[host][1]["cim"] == repaired[host][1]["cim"]
+            c.check(unchanged, host + " GPO untouched", "no local grant, RSoP unchanged" if unchanged
+                    else "holders %s -> %s" % (was, now))
 
     print("== 5. repair again: nothing left to change")
     rc, recap, out = playbook(lab, "-e", "entra_sync_health_repair=true")
     again = states(lab)
-    changed = sorted(h for h in expect if len(again[h][1].get("commands", [])) != len(repaired[h][1].get("commands", [])))
+    changed = sorted(h for h in expect if again[h][0] != repaired[h][0])
     c.check(rc == 0 and not changed, "second repair", "rc %d, hosts changed: %s" % (rc, changed or "none"))
 
     print("%d of %d checks as expected" % (c.checked - c.bad, c.checked))

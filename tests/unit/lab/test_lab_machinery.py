@@ -118,14 +118,17 @@ def _documented_options(fqcn):
     return options
 
 
-@pytest.mark.parametrize("standin", sorted(
-    os.path.join(d, f) for d in ("ansible_windows", "microsoft_ad") for f in os.listdir(os.path.join(LAB, "standins", d))))
-def test_a_standin_takes_only_options_the_real_module_documents(standin):
-    with open(os.path.join(LAB, "standins", standin)) as f:
+STANDIN_FILES = sorted([(os.path.join(LAB, "standins", d, f), "%s.%s" % build_lab.STANDIN_COLLECTIONS[d])
+                        for d in build_lab.STANDIN_COLLECTIONS for f in os.listdir(os.path.join(LAB, "standins", d))]
+                       + [(os.path.join(LAB, "health", "standins", "win_command.py"), "ansible.windows")])
+
+
+@pytest.mark.parametrize("standin,collection", STANDIN_FILES, ids=[os.path.basename(s) for s, c in STANDIN_FILES])
+def test_a_standin_takes_only_options_the_real_module_documents(standin, collection):
+    with open(standin) as f:
         tree = ast.parse(f.read())
     spec = ast.literal_eval(next(n.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "SPEC"))
-    fqcn = "%s.%s.%s" % (*build_lab.STANDIN_COLLECTIONS[os.path.dirname(standin)], os.path.basename(standin)[:-3])
-    assert set(spec) <= _documented_options(fqcn)
+    assert spec and set(spec) <= _documented_options("%s.%s" % (collection, os.path.basename(standin)[:-3]))
 
 
 def _run(lab_dir, fqcn, host, params, check_mode=False):
@@ -213,3 +216,16 @@ def test_module_counter_counts_only_target_executions():
     assert module_counter.target_executions("validate_argument_spec", {}) == 0
     assert module_counter.target_executions("diagnose", {}) == 0
     assert module_counter.target_executions("win_user_right", {}) == 1
+
+
+@pytest.mark.parametrize("inventory,hosts_dir", [("inventory.yml", "hosts"), ("health/inventory.yml", "health/hosts")])
+def test_the_inventory_has_every_host_file_and_delegation_targets_name_their_own_wrapper(inventory, hosts_dir):
+    with open(os.path.join(LAB, inventory)) as f:
+        inv = yaml.safe_load(f)["all"]
+    groups = inv["children"]
+    hosts = {h for g in groups.values() for h in g["hosts"]}
+    assert set(build_lab.load_scenarios(os.path.join(LAB, hosts_dir))) == hosts - set(groups.get("domain_controllers", {}).get("hosts", {}))
+    assert inv["vars"]["ansible_connection"] == "local" and inv["vars"]["entra_sync_become"] is False
+    # delegate_to templates the delegated host's interpreter with the original host's inventory_hostname
+    for dc, dc_vars in (groups.get("domain_controllers") or {"hosts": {}})["hosts"].items():
+        assert dc_vars["ansible_python_interpreter"] == "{{ entra_lab_build_dir }}/bin/%s/python" % dc
