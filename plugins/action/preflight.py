@@ -76,7 +76,7 @@ class ActionModule(GatheringAction):
                                                          'agent_service_name': args['agent_service_name']}, task_vars)
         logon_rights = args['logon_rights']
         if logon_rights is None:
-            logon_rights = self._gather('logon_right_info', {}, task_vars)
+            logon_rights = self._gather_rights({}, task_vars)
         for src in (host_info, logon_rights):
             warnings.extend(src.get('warnings') or [])
 

@@ -39,7 +39,7 @@ class ActionModule(GatheringAction):
         logon_rights = args['logon_rights']
         if logon_rights is None:
             rights = list(_windows.ADSYNC_RIGHTS) + [_windows.deny_twin(r) for r in _windows.ADSYNC_RIGHTS]
-            logon_rights = self._gather('logon_right_info', {'rights': rights}, task_vars)
+            logon_rights = self._gather_rights({'rights': rights}, task_vars)
         warnings = [w for src in (service_info, logon_rights) for w in src.get('warnings') or []]
 
         verdict = _sync_services.evaluate(service_info, logon_rights, name)

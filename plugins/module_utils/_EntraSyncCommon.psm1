@@ -87,12 +87,39 @@ Function ConvertTo-EntraSyncAccountName {
     )
 
     try {
-        $identifier = New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList $Sid
-        $identifier.Translate([System.Security.Principal.NTAccount]).Value
+        Resolve-EntraSyncSidName -Sid $Sid
     }
     catch {
         $null
     }
+}
+
+Function Resolve-EntraSyncSidName {
+    <#
+    .SYNOPSIS
+    LSA's DOMAIN\name for a SID (SecurityIdentifier.Translate); throws IdentityNotMappedException when it has none.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param (
+        [Parameter(Mandatory)][string]$Sid
+    )
+
+    (New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList $Sid).Translate([System.Security.Principal.NTAccount]).Value
+}
+
+Function Resolve-EntraSyncAccountSid {
+    <#
+    .SYNOPSIS
+    LSA's SID string for an account name (NTAccount.Translate); throws IdentityNotMappedException when it has none.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param (
+        [Parameter(Mandatory)][string]$Name
+    )
+
+    (New-Object -TypeName System.Security.Principal.NTAccount -ArgumentList $Name).Translate([System.Security.Principal.SecurityIdentifier]).Value
 }
 
 Function ConvertTo-EntraSyncSid {
@@ -117,8 +144,7 @@ Function ConvertTo-EntraSyncSid {
         $lookup = "$env:COMPUTERNAME\$($lookup.Substring(2))"
     }
     try {
-        $account = New-Object -TypeName System.Security.Principal.NTAccount -ArgumentList $lookup
-        $account.Translate([System.Security.Principal.SecurityIdentifier]).Value
+        Resolve-EntraSyncAccountSid -Name $lookup
     }
     catch {
         $null
@@ -698,6 +724,8 @@ $exportMembers = @{
         'ConvertTo-EntraSyncAccountName'
         'ConvertTo-EntraSyncByteArray'
         'ConvertTo-EntraSyncSid'
+        'Resolve-EntraSyncAccountSid'
+        'Resolve-EntraSyncSidName'
         'Find-EntraSyncServiceByDisplayName'
         'Find-EntraSyncServiceName'
         'Get-EntraSyncAgentConstant'

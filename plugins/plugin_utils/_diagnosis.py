@@ -115,6 +115,19 @@ SIGNATURES = [
      'anchors': ['system reboot is required', 'noaction_reboot'],
      'patterns': [r'no action was taken (as|because) a system reboot is required',
                   r'failed\. a system reboot is required to roll back', r'error_fail_noaction_reboot']},
+    # a reboot already pending, named as what stops the run (setup and update scripts that refuse to
+    # go on until it is done); a restart *required after* an install (3010 is success) or a log that
+    # only mentions a pending restart is not this
+    {'id': 'reboot_pending_named', 'signal': 'reboot_pending',
+     'anchors': ['pending'],
+     'patterns': [r'(error|fail|cannot|can.t|unable|refus|abort|block|not (be )?(run|install|continue|proceed)).{0,80}'
+                  r'(pending (for )?(a |the )?(system )?(reboot|restart)|(reboot|restart) (is |was )?(still )?pending)',
+                  r'(pending (for )?(a |the )?(system )?(reboot|restart)|(reboot|restart) (is |was )?(still )?pending).{0,80}'
+                  r'(error|fail|cannot|can.t|unable|refus|abort|block|first|before)'],
+     'unless': r'\b(no|not|without) (a |any )?((reboot|restart) )?pending|pending (reboot|restart)\W{0,3}(false|no|none|0)\b'},
+    # Windows Installer's own flag in a verbose log: a cause only beside the install's failure
+    {'id': 'msi_reboot_pending_property', 'signal': 'reboot_pending_property', 'anchors': ['msisystemrebootpending'],
+     'patterns': [r'msisystemrebootpending ?(=|is|:) ?1']},
     {'id': 'service_start_privileges', 'signal': 'agent_service_start_failed_privileges', 'anchors': ['sufficient privileges'],
      'patterns': [r'service .{0,200}(failed to start|could not be installed|could not be started).{0,200}sufficient privileges',
                   # Windows Installer message 1920, whatever precedes it
@@ -148,7 +161,7 @@ SIGNATURES = [
      'anchors': ['gateway', 'timed out', 'time-out', 'request timeout', 'registration timeout', 'connection timeout',
                  'operation timeout', 'remote server', 'could not be resolved', 'trust relationship', 'remote certificate',
                  'certificate chain', 'certificate validation', 'certificate revocation', 'actively refused',
-                 'forcibly closed', 'proxy authentication', '407'],
+                 'forcibly closed', 'proxy authentication', 'proxy_auth', 'proxyauth', '407'],
      'patterns': [r'gateway time-?out', r'\b504\b.{0,20}gateway',
                   r'(operation|request|registration|connection attempt|onboarding|sign-?in|connect(ion)?) (has |was |is )?timed out',
                   r'(request|registration|connection|operation) time-?out',
@@ -157,7 +170,7 @@ SIGNATURES = [
                   r'remote certificate is invalid',
                   r'certificate (chain|validation|revocation).{0,60}(fail|error|invalid|could not)',
                   r'target machine actively refused', r'existing connection was forcibly closed',
-                  r'proxy authentication required', r'status ?code[=: ]{1,3}407\b', r'\b407\b.{0,40}proxy'],
+                  r'proxy[ _]?auth(entication)?[ _]?required', r'status ?code[=: ]{1,3}407\b', r'\b407\b.{0,40}proxy'],
      'unless': r'timeout was reached .{0,40}waiting for the'},
     {'id': 'tls_channel_failure', 'signal': 'tls_channel_failure',
      'anchors': ['secure channel', 'tls 1.2', 'common algorithm', 'underlying connection was closed'],
@@ -169,9 +182,10 @@ SIGNATURES = [
                   # .NET's wording when the server refuses the handshake of an old protocol (TLS 1.0/1.1)
                   r'underlying connection was closed: an unexpected error occurred on a (send|receive)']},
     {'id': 'execution_policy_security_error', 'signal': 'security_error',
-     'anchors': ['pssecurity', 'securityerror', 'running scripts', 'execution polic', 'executionpolic',
+     'anchors': ['pssecurity', 'securityerror', 'running scripts', 'execution of scripts', 'execution polic',
+                 'executionpolic',
                  'security warning', 'digitally signed'],
-     'patterns': [r'pssecurityexception', r'securityerror', r'running scripts is disabled',
+     'patterns': [r'pssecurityexception', r'securityerror', r'(running|execution of) scripts is disabled',
                   r'execution ?polic(y|ies).{0,80}(prevent|block|not allow|disallow|error|fail)',
                   r'security warning.{0,80}run only scripts that you trust', r'is not digitally signed']},
     {'id': 'mfa_required', 'signal': 'mfa_required',
@@ -197,6 +211,9 @@ SIGNATURES = [
     {'id': 'msi_another_install', 'signal': 'msi_1618', 'anchors': ['0x80070652', '1618', 'another installation'],
      'patterns': [r'0x80070652', r'(error|exit code|return code|exitcode)[ :=]*1618\b',
                   r'another (msi )?installation is (already )?in progress']},
+    # the verbose log's line when the _MSIExecute mutex is held by another install
+    {'id': 'msi_execution_mutex', 'signal': 'msi_1618', 'anchors': ['execution mutex'],
+     'patterns': [r'failed to grab execution mutex']},
     {'id': 'stale_installation', 'signal': 'stale_install',
      'anchors': ['another version', '0x80070666', '1638', 'already exists', 'marked for deletion', 'stuck'],
      'patterns': [r'another version of this product is already installed', r'0x80070666',
@@ -244,7 +261,9 @@ SIGNATURES = [
     {'id': 'ntstatus_access_denied_text', 'signal': 'access_denied', 'anchors': ['{access denied}'],
      'patterns': [r'\{access denied\}']},
     {'id': 'domain_trust_text', 'signal': 'domain_trust_failed', 'anchors': ['trust relationship'],
-     'patterns': [r'trust relationship between (this workstation|the primary domain) and the (primary|trusted) domain failed']},
+     # the documented messages of 1789 / 1788 up to their first words, so a console that wraps the
+     # line ("... and the primary" / "domain failed.") still matches
+     'patterns': [r'trust relationship between (this workstation|the primary domain) and the (primary|trusted)( domain failed|$)']},
     # The code backbone: every notation of a Windows error number, AADSTS code and exception
     # type (plugin_utils/_windows_errors.py); each hit is looked up, not matched by wording.
     {'id': 'windows_error_codes', 'signal': None, 'extract': True, 'anchors': winerr.ANCHORS,
@@ -292,6 +311,10 @@ SIGNATURE_SOURCES = {
     'sync_connector_credentials_invalid': ['https://learn.microsoft.com/entra/identity/hybrid/connect/'
                                            'how-to-connect-sync-change-addsacct-pass'],
     'reboot_pending_text': [winerr.SOURCES['win32_0'], winerr.SOURCES['win32_1700']],
+    'reboot_pending_named': ['https://learn.microsoft.com/windows/win32/msi/msisystemrebootpending',
+                             'https://github.com/wazuh/wazuh/issues/38182',
+                             'https://github.com/zoicware/RemoveWindowsAI/issues/239'],
+    'msi_reboot_pending_property': ['https://learn.microsoft.com/windows/win32/msi/msisystemrebootpending'],
     'netlogon_9001_9002': [_SUPPORT_ARTICLE],
     'encryption_types_text': [_SUPPORT_ARTICLE, winerr.SOURCES['event_4771']],
     'context_did_not_match_target': ['https://techcommunity.microsoft.com/t5/premier-field-engineering/'
@@ -304,19 +327,27 @@ SIGNATURE_SOURCES = {
                                                'install-adserviceaccount', winerr.SOURCES['ntstatus']],
     'gmsa_password_not_permitted': ['https://learn.microsoft.com/powershell/module/activedirectory/'
                                     'test-adserviceaccount'],
-    'network_failure': [_TROUBLESHOOT, winerr.SOURCES['winsock'], 'https://www.rfc-editor.org/rfc/rfc9110#status.407'],
+    # 407 as RFC 9110 names it and as .NET's HttpStatusCode.ProxyAuthenticationRequired renders it
+    'network_failure': [_TROUBLESHOOT, winerr.SOURCES['winsock'], 'https://www.rfc-editor.org/rfc/rfc9110#status.407',
+                        'https://learn.microsoft.com/dotnet/api/system.net.httpstatuscode'],
     # "underlying connection was closed ... on a send/receive": two vendors' .NET TLS 1.2 notes
     'tls_channel_failure': ['https://learn.microsoft.com/entra/identity/hybrid/connect/reference-connect-tls-enforcement',
                             winerr.SOURCES['sspi'],
                             'https://docs.telerik.com/reporting/knowledge-base/web-service-data-source-failing-to-connect-with-tls1.2',
                             'https://razorpay.com/docs/payments/server-integration/dot-net/troubleshooting-faqs/'],
-    'execution_policy_security_error': [winerr.SOURCES['powershell']],
+    # "the execution of scripts is disabled": the PowerShell 1.0/2.0 wording of the same refusal
+    'execution_policy_security_error': [winerr.SOURCES['powershell'],
+                                        'https://sourcedaddy.com/windows-7/powershell-execution-policy.html',
+                                        'http://scriptlore.com/powershell/execution-policy/'],
     'mfa_required': [winerr.SOURCES['aadsts'], winerr.SOURCES['msal'],
                      'https://learn.microsoft.com/dotnet/api/system.environment.userinteractive'],
     'credential_manager_error': [_SUPPORT_ARTICLE],
     'msi_fatal_error': [winerr.SOURCES['msi_exit']],
     'msi_install_failed_event': [winerr.SOURCES['msi_exit']],
     'msi_another_install': [winerr.SOURCES['msi_exit']],
+    'msi_execution_mutex': ['https://learn.microsoft.com/windows/win32/msi/-msiexecute-mutex',
+                            'https://github.com/owasp-modsecurity/ModSecurity/issues/1894',
+                            'https://github.com/wixtoolset/issues/issues/5191'],
     'stale_installation': [_SUPPORT_ARTICLE, winerr.SOURCES['win32_1000']],
     'service_start_hang': [winerr.SOURCES['win32_1000']],
     'protected_users': [_SUPPORT_ARTICLE, _PROTECTED_USERS,
@@ -431,7 +462,8 @@ CAUSES = [
     {'id': 'another_install_in_progress', 'base': 0.8, 'when': [['msi_1618']]},
     {'id': 'service_terminated_unexpectedly', 'base': 0.6, 'when': [['service_terminated']]},
     # Windows refused to act until the pending reboot is done (350 / 3017); the 1603 beside it follows
-    {'id': 'pending_reboot', 'base': 0.75, 'when': [['reboot_pending']], 'support': ['msi_fatal']},
+    {'id': 'pending_reboot', 'base': 0.75, 'when': [['reboot_pending'], ['reboot_pending_property', 'msi_fatal']],
+     'support': ['msi_fatal']},
     {'id': 'installer_failed_unknown', 'base': 0.5, 'when': [['msi_fatal']],
      'unless_causes': ['any_blocker', 'pending_reboot']},
 ]
@@ -448,6 +480,7 @@ SIGNAL_MEANINGS = dict(((m[1], m[0]) for m in winerr.MEANINGS.values() if m[1]),
     'install_sa_retries': 'the gMSA could not be installed on this host',
     'context_mismatch': 'the provided context did not match the target (gMSA install)',
     'newtonsoft_load': 'an assembly could not be loaded',
+    'reboot_pending_property': 'Windows Installer found a reboot already pending (MsiSystemRebootPending)',
     'connector_credentials_invalid': 'a sync connector could not run: its credentials were invalid (event 6000)',
 })
 # Signals that say a logon or request failed but not why: a root cause they alone decide is

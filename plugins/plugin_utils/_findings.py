@@ -323,6 +323,20 @@ CATALOG = {
            'Read the file named in the module warning; the reachability results may not show the way the agent goes.',
            False),
         _PREREQ),
+    'logon_rights_unreadable': (
+        'warning',
+        "The user rights could not be read from LSA, so whether the service account may log on as a service is unknown",
+        _r('Find out why LSA refused or did not answer (the evidence names the error: access denied needs an '
+           'administrator, RPC unavailable a running LSA/RPC), then run the check again. Nothing is installed meanwhile.',
+           'secedit /export /areas USER_RIGHTS /cfg rights.inf on the host shows the rights; not automated.', False),
+        _PREREQ),
+    'logon_right_gpo_unreadable': (
+        'warning',
+        'Whether a Group Policy defines the logon rights could not be read (RSoP), so a local grant could be undone',
+        _r('Restore read access to root\\rsop\\computer (gpresult /scope computer /h must work), then run the check '
+           'again; no right is granted locally meanwhile.',
+           'gpresult /scope computer /h gp.html, section User Rights Assignment, names the winning GPO.', False),
+        _PREREQ),
     'gmsa_unreadable': (
         'warning',
         'The gMSA could not be read from Active Directory, so whether it exists and is usable is unknown',
@@ -414,6 +428,7 @@ CATALOG = {
 # A rule that could not read its facts reports one of these: the verdict is not healthy, and a failure
 # message names it, although it is no blocker (nothing shows a problem, nothing shows its absence).
 UNKNOWN_IDS = frozenset(('domain_membership_unreadable', 'agent_proxy_config_unreadable', 'gmsa_unreadable',
+                         'logon_rights_unreadable', 'logon_right_gpo_unreadable',
                          'sync_service_unreadable', 'service_account_status_unreadable'))
 
 

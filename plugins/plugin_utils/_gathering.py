@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
 NS = 'hybrid_identity.entra_sync.'
@@ -51,3 +52,12 @@ class GatheringAction(ActionBase):
         if res.get('failed'):
             raise AnsibleActionFail('Failed to gather %s: %s' % (name, res.get('msg', 'unknown error')), result=res)
         return res
+
+    def _gather_rights(self, args: dict, task_vars: dict | None) -> dict[str, Any]:
+        """logon_right_info's result; when LSA could not be read, ``{'rights': {}, 'read_error': <message>}``:
+        then no right is known (every rights rule is skipped, never passed) and ``logon_rights_unreadable`` says why,
+        so the run ends with a report instead of a task error."""
+        try:
+            return self._gather('logon_right_info', args, task_vars)
+        except AnsibleActionFail as e:
+            return {'rights': {}, 'read_error': to_native(e.message)}

@@ -154,6 +154,26 @@ def _proxy_unreadable(ctx: Context) -> Hit | None:
     return None
 
 
+def rights_read(ctx: Context) -> bool:
+    """Whether logon_right_info ran (its result, or the failure the action kept): else its rules are skipped."""
+    return 'rights' in ctx.rights_result
+
+
+def rights_unreadable(ctx: Context) -> Hit | None:
+    # logon_right_info failed (LSA refused or did not answer): no holder list was read, so none is "missing"
+    error = ctx.rights_result.get('read_error')
+    if error:
+        return Hit([evidence_item('logon_right_info', 'rights', 'not read: %s' % error)])
+    return None
+
+
+def rights_gpo_unreadable(ctx: Context) -> Hit | None:
+    # the holders were read but RSoP was not: whether a GPO owns the rights (and would undo a local grant) is unknown
+    if ctx.rights and ctx.rights_result.get('rsop_available') is False:
+        return Hit([evidence_item('logon_right_info', 'rsop_available', 'false (root\\rsop\\computer not read)')])
+    return None
+
+
 def _gmsa_unreadable(ctx: Context) -> Hit | None:
     g = ctx.domain['gmsa']
     if g.get('exists') is not None:
@@ -583,6 +603,9 @@ RULES = [
     {'id': 'credential_manager_disabled', 'needs': ['host.credential_manager.start_mode'], 'source': SRC_SUPPORT,
      'check': _vault},
     {'id': 'stale_agent_installation', 'needs': ['host.agent'], 'source': SRC_SUPPORT, 'check': _stale},
+    {'id': 'logon_rights_unreadable', 'needs': [rights_read], 'source': SRC_SUPPORT, 'check': rights_unreadable},
+    {'id': 'logon_right_gpo_unreadable', 'needs': [rights_read, 'host.domain.joined'], 'source': SRC_SUPPORT,
+     'check': rights_gpo_unreadable},
     {'id': 'service_logon_right_missing_all_services', 'needs': [lambda c: _rights_known(c, 'SeServiceLogonRight')],
      'source': SRC_SUPPORT, 'check': _service_right_local},
     {'id': 'service_logon_right_removed_by_gpo', 'needs': [lambda c: _rights_known(c, 'SeServiceLogonRight')],
@@ -678,7 +701,8 @@ def evaluate(host_info: dict | None = None, logon_rights: dict | None = None, do
 
 # ----------------------------------------------------------------- repair plan
 # Findings that stop the provisioning_agent role before it changes anything.
-AGENT_STOPPERS = ('registration_credentials_missing',)
+# Unknown user rights stop it too: the installer would end in 1603 if the service cannot log on.
+AGENT_STOPPERS = ('registration_credentials_missing', 'logon_rights_unreadable')
 
 # The local or domain fixes the prerequisites role may apply: the finding each clears, the switch
 # (a key of ``allowed``) that permits it, and the step the role runs. A fix is planned only when its
@@ -749,6 +773,9 @@ def plan_repairs(findings: list[dict], allowed: dict | None, options: dict | Non
     for finding_id, switch, action in REPAIRS:
         finding = by_id.get(finding_id)
         if finding is None or not allowed.get(switch) or not finding['remediation'].get('automatic'):
+            continue
+        # a right granted here while a GPO may define it would be undone at the next policy refresh
+        if action == 'grant_right' and 'logon_right_gpo_unreadable' in by_id:
             continue
         plan.extend(dict(step, id=finding_id, action=action)
                     for step in _repair_steps(finding_id, action, options or {}, set(by_id), host_info))

@@ -122,6 +122,9 @@ def _account_known(ctx: Context) -> bool:
 RULES = [
     {'id': 'sync_service_missing', 'needs': [], 'source': SOURCE, 'check': _missing},
     {'id': 'sync_service_unreadable', 'needs': [], 'source': SOURCE, 'check': _service_unreadable},
+    {'id': 'logon_rights_unreadable', 'needs': [_rules.rights_read], 'source': SOURCE, 'check': _rules.rights_unreadable},
+    {'id': 'logon_right_gpo_unreadable', 'needs': [_rules.rights_read], 'source': SOURCE,
+     'check': _rules.rights_gpo_unreadable},
     {'id': 'service_account_disabled_or_expired', 'needs': [_account_known], 'source': SOURCE, 'check': _status},
     {'id': 'service_account_status_unreadable', 'needs': [_account_known], 'source': SOURCE,
      'check': _status_unreadable},
@@ -162,7 +165,8 @@ def plan_repairs(service_info: dict | None, logon_rights: dict | None, service_n
     """[{id, action: grant_right, right, account}] for each right the account lacks and no GPO defines
     (a local grant under a GPO would be undone at the next refresh)."""
     ctx = _context(service_info, logon_rights, service_name)
-    if not _account_known(ctx):
+    # RSoP not read: a GPO may define the rights, and would undo a local grant
+    if not _account_known(ctx) or (logon_rights or {}).get('rsop_available') is False:
         return []
     account = _account(ctx).get('sid') or _account_name(ctx)
     return [{'id': 'sync_service_account_rights_missing', 'action': 'grant_right', 'right': right, 'account': account}

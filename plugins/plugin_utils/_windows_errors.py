@@ -145,6 +145,9 @@ CODES = [
     ('win32', 1618, 'ERROR_INSTALL_ALREADY_RUNNING', 'msi_busy', 'win32_1300'),
     ('win32', 1638, 'ERROR_PRODUCT_VERSION', 'msi_other_version', 'win32_1300'),
     ('win32', 1641, 'ERROR_SUCCESS_REBOOT_INITIATED', 'msi_reboot', 'win32_1300'),
+    # the computer account or its trust secret is gone: the secure channel cannot be set up
+    ('win32', 1786, 'ERROR_NO_TRUST_LSA_SECRET', 'domain_trust_failed', 'win32_1700'),
+    ('win32', 1787, 'ERROR_NO_TRUST_SAM_ACCOUNT', 'domain_trust_failed', 'win32_1700'),
     ('win32', 1788, 'ERROR_TRUSTED_DOMAIN_FAILURE', 'domain_trust_failed', 'win32_1700'),
     ('win32', 1789, 'ERROR_TRUSTED_RELATIONSHIP_FAILURE', 'domain_trust_failed', 'win32_1700'),
     ('win32', 1793, 'ERROR_ACCOUNT_EXPIRED', 'account_expired', 'win32_1700'),
@@ -169,6 +172,8 @@ CODES = [
     ('ntstatus', 0xC0000071, 'STATUS_PASSWORD_EXPIRED', 'password_expired', 'event_4625'),
     ('ntstatus', 0xC0000072, 'STATUS_ACCOUNT_DISABLED', 'account_disabled', 'event_4625'),
     ('ntstatus', 0xC000015B, 'STATUS_LOGON_TYPE_NOT_GRANTED', 'logon_type_not_granted', 'event_4625'),
+    ('ntstatus', 0xC000018A, 'STATUS_NO_TRUST_LSA_SECRET', 'domain_trust_failed', 'ntstatus'),
+    ('ntstatus', 0xC000018B, 'STATUS_NO_TRUST_SAM_ACCOUNT', 'domain_trust_failed', 'ntstatus'),
     ('ntstatus', 0xC000018C, 'STATUS_TRUSTED_DOMAIN_FAILURE', 'domain_trust_failed', 'event_4625'),
     ('ntstatus', 0xC000018D, 'STATUS_TRUSTED_RELATIONSHIP_FAILURE', 'domain_trust_failed', 'ntstatus'),
     ('ntstatus', 0xC0000193, 'STATUS_ACCOUNT_EXPIRED', 'account_expired', 'event_4625'),
@@ -193,6 +198,7 @@ CODES = [
     ('ldap', 81, 'LDAP_SERVER_DOWN', 'ldap_server_down', 'ldap'),
     ('msi', 1920, 'Windows Installer error 1920', 'msi_service_start', 'msi_messages'),
     ('msi', 1923, 'Windows Installer error 1923', 'msi_service_install', 'msi_messages'),
+    ('msi', 1500, 'Windows Installer error 1500', 'msi_busy', 'msi_messages'),
     # %%nnnn inserts of Security 4625's Failure Reason (msobjs.dll)
     ('logon_insert', 2305, '%%2305', 'account_expired', 'event_4625'),
     ('logon_insert', 2307, '%%2307', 'account_locked', 'event_4625'),

@@ -287,6 +287,36 @@ Function Assert-WinSimNativeCall {
     }
 }
 
+Function Assert-WinSimBoundaryCall {
+    <#
+    .SYNOPSIS
+    A one-call module_util function (boundary.psd1) fails as its .NET or native call would when the
+    scenario's `failures` name the function: the failure kind's exception, thrown (the wrapped call
+    throws; it does not write a non-terminating error).
+    #>
+    param ([Parameter(Mandatory)][string]$Command, [Parameter(Mandatory)][System.Collections.IDictionary]$Bound)
+    $failures = if ($null -ne $script:State -and $script:State.Contains('failures')) { @($script:State.failures) } else { @() }
+    foreach ($failure in $failures) {
+        if (Test-WinSimFailureMatch -Failure $failure -Command $Command -Bound $Bound) {
+            throw (New-WinSimError -Kind $failure.error -Message $failure['message'] -ErrorId "WinSim.$($failure.error)")
+        }
+    }
+}
+
+Function Get-WinSimBoundaryBody {
+    <#
+    .SYNOPSIS
+    The body that answers for a boundary function (boundary.psd1), as the Pester mocks and the lab's
+    module_utils run it: the scenario's failure first (unless the body matches failures itself),
+    then the simulation's answer.
+    #>
+    param ([Parameter(Mandatory)][string]$Function, [Parameter(Mandatory)][string]$Body)
+    if ($Body -match 'Assert-WinSimNativeCall|Invoke-WinSimCommand') {
+        return $Body
+    }
+    "Assert-WinSimBoundaryCall -Command '$Function' -Bound `$PesterBoundParameters; $Body"
+}
+
 Function Set-WinSimChanged {
     <# A handler marks its call as one that changed the host, and the state is written back. #>
     param ([Parameter(Mandatory)]$Call)

@@ -3,19 +3,23 @@
 # them with these bodies (scoped to the util); the lab writes copies of the module_utils with
 # these bodies in place (lab/New-WinSimLabRuntime.ps1). One table, so both see the same seam.
 # A body reads its arguments from $PesterBoundParameters (the lab sets it to $PSBoundParameters).
-# LabNative: functions the lab does NOT replace: their shipped body runs, and its native call is
-# answered one level lower, by native/winsim_native.c built as advapi32.dll / logoncli.dll.
+# LabBelow: functions the lab does NOT replace: their shipped body runs, and what it calls is
+# answered one level lower (native/winsim_native.c built as advapi32.dll / logoncli.dll; the
+# lab's modules on PSModulePath). Pester still mocks them: its process has neither.
 @{
-    LabNative = @{
+    LabBelow = @{
         'Get-EntraSyncRightHolderSid' = 'advapi32.dll LsaOpenPolicy, LsaEnumerateAccountsWithUserRight, LsaFreeMemory, LsaClose'
         'Test-EntraSyncServiceAccountInstalled' = 'logoncli.dll NetIsServiceAccount'
+        'Import-EntraSyncActiveDirectoryModule' = 'Import-Module ActiveDirectory: the lab module on PSModulePath, which refuses to load where RSAT-AD-PowerShell is not installed'
     }
     '_LogonRight' = @{
         'Get-EntraSyncRightHolderSid' = 'Assert-WinSimNativeCall -Command Get-EntraSyncRightHolderSid -Bound $PesterBoundParameters -Message "LsaEnumerateAccountsWithUserRight($Right) failed"; Get-WinSimRightHolder -Right $Right'
     }
     '_EntraSyncCommon' = @{
-        'ConvertTo-EntraSyncAccountName' = 'Get-WinSimAccountName -Sid $Sid'
-        'ConvertTo-EntraSyncSid' = 'Get-WinSimAccountSid -Name $Name'
+        # LSA has no name for the SID / no SID for the name: IdentityNotMappedException's text (the
+        # type itself cannot be made off Windows).
+        'Resolve-EntraSyncSidName' = '$found = Get-WinSimAccountName -Sid $Sid; if ($null -eq $found) { throw [System.InvalidOperationException]::new(''Some or all identity references could not be translated.'') }; $found'
+        'Resolve-EntraSyncAccountSid' = '$found = Get-WinSimAccountSid -Name $Name; if ($null -eq $found) { throw [System.InvalidOperationException]::new(''Some or all identity references could not be translated.'') }; $found'
         'Get-EntraSyncFileVersion' = 'Get-WinSimFileVersion -Path $Path'
         'Invoke-EntraSyncNetworkProbe' = 'Get-WinSimNetworkProbe -HostName $HostName -Port $Port -TimeoutMs $TimeoutMs -Proxy $Proxy'
         'Invoke-EntraSyncScQueryManagedAccount' = 'Get-WinSimScQueryManagedAccount -Name $Name'

@@ -24,10 +24,10 @@ Import-Module (Join-Path $script:RepoRoot 'tests' 'windows_sim' 'WinSim.psm1') -
 # the lab uses too (tests/windows_sim/boundary.psd1), each body made a mock script block here.
 $script:BoundaryMocks = @{}
 $boundaryTable = Import-PowerShellDataFile -LiteralPath (Join-Path $script:RepoRoot 'tests' 'windows_sim' 'boundary.psd1')
-foreach ($owner in ($boundaryTable.Keys | Where-Object { $_ -ne 'LabNative' })) {
+foreach ($owner in ($boundaryTable.Keys | Where-Object { $_ -ne 'LabBelow' })) {
     $script:BoundaryMocks[$owner] = @{}
     foreach ($function in $boundaryTable[$owner].Keys) {
-        $script:BoundaryMocks[$owner][$function] = [scriptblock]::Create($boundaryTable[$owner][$function])
+        $script:BoundaryMocks[$owner][$function] = [scriptblock]::Create((Get-WinSimBoundaryBody -Function $function -Body $boundaryTable[$owner][$function]))
     }
 }
 # A C: drive, so that the FileSystem provider's dynamic parameters (Get-ChildItem -File) bind on

@@ -410,3 +410,46 @@ def test_gmsa_rules_do_not_pass_on_a_gmsa_that_was_not_read():
     assert [status[i] for i in ('gmsa_missing', 'kerberos_encryption_mismatch', 'gmsa_not_usable')] == ['skipped'] * 3
     read = {r['id']: r['status'] for r in run(domain={'gmsa': load('gmsa_host_info', 'healthy')})['results']}
     assert [read[i] for i in ('gmsa_missing', 'kerberos_encryption_mismatch', 'gmsa_not_usable')] == ['passed'] * 3
+
+
+# --- rights that could not be read (found by the lab running the real module on a host whose LSA fails)
+
+LSA_FAILED = {'rights': {}, 'read_error': 'Failed to gather logon_right_info: Failed to read the holders of '
+                                          'SeServiceLogonRight: LsaEnumerateAccountsWithUserRight(SeServiceLogonRight) failed'}
+
+
+def test_unread_rights_are_unknown_never_missing_and_stop_the_install():
+    res = run(rights=LSA_FAILED)
+    assert 'logon_rights_unreadable' in ids(res)
+    assert not [i for i in ids(res) if i.startswith('service_logon_right') or i == 'deny_logon_as_service']
+    finding = [f for f in res['findings'] if f['id'] == 'logon_rights_unreadable'][0]
+    assert 'LsaEnumerateAccountsWithUserRight' in finding['evidence'][0]['text']
+    agent = _rules.plan_agent(load('agent_host_info', 'healthy'), None, res['findings'], 'agent01')
+    assert agent['message'].startswith('Cannot install the agent on agent01:')
+    assert 'logon_rights_unreadable' not in ids(run())
+
+
+def test_rsop_not_read_keeps_the_right_unknown_to_gpo_and_plans_no_local_grant():
+    rights = copy.deepcopy(load('logon_right_info', 'healthy'))
+    rights['rights']['SeServiceLogonRight']['holders'] = [
+        h for h in rights['rights']['SeServiceLogonRight']['holders'] if h['sid'] != 'S-1-5-80-0']
+    allowed = {'service_logon_right': True}
+    granted = _rules.plan_repairs(run(rights=rights)['findings'], allowed)
+    assert [r['action'] for r in granted] == ['grant_right']
+    rights['rsop_available'] = False
+    res = run(rights=rights)
+    assert {'logon_right_gpo_unreadable', 'service_logon_right_missing_all_services'} <= set(ids(res))
+    assert _rules.plan_repairs(res['findings'], allowed) == []
+
+
+def test_sync_service_check_with_unread_rights_is_inconclusive_and_repairs_nothing():
+    service_info = {'services': [{'name': 'ADSync', 'exists': True,
+                                  'account': {'name': 'CONTOSO\\svc-adsync', 'sid': 'S-1-5-21-1-2-3-1105',
+                                              'kind': 'domain_user', 'enabled': True}}]}
+    verdict = _sync_services.evaluate(service_info, LSA_FAILED)
+    assert verdict['healthy'] is False
+    assert 'logon_rights_unreadable' in verdict['inconclusive']
+    rights = {'rsop_available': False, 'rights': {'SeServiceLogonRight': {'holders': [], 'gpo': {'defined': False}}}}
+    assert _sync_services.plan_repairs(service_info, rights) == []
+    rights['rsop_available'] = True
+    assert [r['right'] for r in _sync_services.plan_repairs(service_info, rights)] == ['SeServiceLogonRight']
