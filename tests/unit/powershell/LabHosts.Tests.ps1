@@ -193,6 +193,12 @@ BeforeAll {
             $result.msg | Should -Match '^Failed to read the holders of SeServiceLogonRight: '
             $result.Contains('rights') | Should -BeFalse
         }
+        'rsop_access_denied' = {
+            $result = Invoke-EntraSyncModule -Name logon_right_info
+            $result.rsop_available | Should -BeFalse
+            $result.warnings -join "`n" | Should -Match 'root\\rsop\\computer: Access is denied'
+            Get-Holder $result SeServiceLogonRight | Should -Not -Contain $script:AllServices
+        }
         # health lab hosts: an installed, registered agent and one drift each
         'health_ok' = {
             $agent = Get-AgentService (Invoke-EntraSyncModule -Name agent_host_info)
