@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -60,7 +59,7 @@ def find_pwsh():
     return pwsh
 
 
-def run_pwsh(pwsh, script, **params):
+def run_pwsh(pwsh, script, scripts_dir=WINSIM_LAB, **params):
     """One pwsh start running a tests/windows_sim/lab script (a list parameter is passed as an array);
     returns that pwsh's $PSHOME."""
     def quote(value):
@@ -68,36 +67,27 @@ def run_pwsh(pwsh, script, **params):
     args = " ".join("-%s %s" % (k, ",".join(quote(x) for x in (v if isinstance(v, list) else [v])))
                     for k, v in params.items())
     proc = subprocess.run([pwsh, "-NoProfile", "-NonInteractive", "-Command",
-                           "& %s %s; \"PSHOME=$PSHOME\"" % (quote(os.path.join(WINSIM_LAB, script)), args)],
+                           "& %s %s; \"PSHOME=$PSHOME\"" % (quote(os.path.join(scripts_dir, script)), args)],
                           cwd=REPO, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise LabBuildError("%s failed:\n%s%s" % (script, proc.stdout, proc.stderr))
     return proc.stdout.strip().splitlines()[-1].partition("PSHOME=")[2]
 
 
-def _patch_shadows(psmodules):
-    """WORKAROUNDS until New-WinSimLabRuntime.ps1 does them (briefs/requests.md, 06:35 and 06:45); no-ops once
-    fixed. In a shadow of a built-in module: (1) import the real module globally before WinSim, whose own
-    cmdlet calls would otherwise autoload the half-loaded shadow again (module nesting limit) inside
-    Ansible's exec wrapper; (2) an item function given WhatIf/Confirm as 5.1 parameters must not also
-    declare SupportsShouldProcess, which adds them a second time ("defined multiple times")."""
-    for name in os.listdir(psmodules):
-        path = os.path.join(psmodules, name, name + ".psm1")
-        if not os.path.exists(path):
-            continue
-        with open(path, encoding="utf-8-sig") as f:
-            lines = f.read().split("\n")
-        real = next((i for i, line in enumerate(lines) if line.startswith("$real = Import-Module")), None)
-        if real is not None and "Import-Module -Name WinSim" in lines[:real]:
-            lines.remove("Import-Module -Name WinSim")
-            lines[real - 1] = lines[real - 1].replace("-PassThru", "-PassThru -Global")
-            lines.insert(real, "Import-Module -Name WinSim")
-        functions = "\n".join(lines).split("\nFunction ")
-        for i, text in enumerate(functions):
-            if "${WhatIf}" in text:
-                functions[i] = re.sub(r"SupportsShouldProcess=\$true, (ConfirmImpact='\w+', )?", "", text)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("\nFunction ".join(functions))
+def _runtime_generator(tmp):
+    """WORKAROUND (briefs/requests.md, 06:55) until main's New-WinSimLabRuntime.ps1 no longer throws for the
+    built-in shadows: a patched copy of tests/windows_sim in ``tmp``. Returns the lab scripts' folder."""
+    with open(os.path.join(WINSIM_LAB, "New-WinSimLabRuntime.ps1"), encoding="utf-8") as f:
+        text = f.read()
+    broken = "    elseif ($items) {\n        throw"
+    if broken not in text:
+        return WINSIM_LAB
+    copy = os.path.join(tmp, "windows_sim")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(os.path.dirname(WINSIM_LAB), copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(os.path.join(copy, "lab", "New-WinSimLabRuntime.ps1"), "w", encoding="utf-8") as f:
+        f.write(text.replace(broken, "    elseif ($items -and -not $builtIn.Contains($name)) {\n        throw"))
+    return os.path.join(copy, "lab")
 
 
 def load_json(path):
@@ -202,9 +192,8 @@ def build(lab, scenarios, domains_dir=os.path.join(HERE, "domains"), scale=0, ex
     pwsh = find_pwsh()
     for sub in ("state", "bin", "reports", "runtime"):
         shutil.rmtree(os.path.join(lab, sub), ignore_errors=True)
-    pshome = run_pwsh(pwsh, "New-WinSimLabRuntime.ps1", Destination=os.path.join(lab, "runtime"),
-             ModuleUtils=os.path.join(REPO, "plugins", "module_utils"))
-    _patch_shadows(os.path.join(lab, "runtime", "psmodules"))
+    pshome = run_pwsh(pwsh, "New-WinSimLabRuntime.ps1", _runtime_generator(os.path.join(lab, "tmp")),
+                      Destination=os.path.join(lab, "runtime"), ModuleUtils=os.path.join(REPO, "plugins", "module_utils"))
     domains = sorted(n[:-5] for n in os.listdir(domains_dir) if n.endswith(".json"))
     os.makedirs(os.path.join(lab, "state", "domains"))
     for d in domains:
