@@ -229,3 +229,17 @@ def test_the_inventory_has_every_host_file_and_delegation_targets_name_their_own
     # delegate_to templates the delegated host's interpreter with the original host's inventory_hostname
     for dc, dc_vars in (groups.get("domain_controllers") or {"hosts": {}})["hosts"].items():
         assert dc_vars["ansible_python_interpreter"] == "{{ entra_lab_build_dir }}/bin/%s/python" % dc
+
+
+def test_registered_reads_service_tenant_and_domain_from_the_description():
+    import check_outcomes
+    state = {"services": [{"Name": "AADConnectProvisioningAgent", "Status": "Running", "StartName": "CONTOSO\\provAgentgMSA$"}],
+             "registry": {check_outcomes.AGENT_KEY.upper(): {"TenantID": "t-1"}},
+             "cloud_sync": {"tenant": {"id": "t-1"}, "registered_domains": ["contoso.com"]}}
+    assert check_outcomes.registered(state)
+    for broken in ({"services": [dict(state["services"][0], StartName="NT SERVICE\\AADConnectProvisioningAgent")]},
+                   {"services": [dict(state["services"][0], Status="Stopped")]},
+                   {"registry": {}},
+                   {"cloud_sync": {"tenant": {"id": "t-2"}, "registered_domains": ["contoso.com"]}},
+                   {"cloud_sync": {"tenant": {"id": "t-1"}, "registered_domains": []}}):
+        assert not check_outcomes.registered(dict(state, **broken)), broken
