@@ -166,13 +166,13 @@ foreach ($name in $byModule.Keys) {
             $null = $body.AppendLine((Get-ItemFunctionText -Name $item -Real $real.ExportedCmdlets[$item] -Signature $signatures[$item]))
         }
     }
+    elseif ($items) {
+        throw "$name has item commands but no built-in module here to hand other paths to"
+    }
     $null = $body.AppendLine('Import-Module -Name WinSim')
     if ($name -eq 'ActiveDirectory') {
         # Not installed on this host (RSAT-AD-PowerShell): the load fails as Import-Module's does.
         $null = $body.AppendLine('Import-WinSimActiveDirectoryModule')
-    }
-    elseif ($items) {
-        throw "$name has item commands but no built-in module here to hand other paths to"
     }
     $functions = @($simulated + $items)
     $null = $body.AppendLine("Export-ModuleMember -Function $(Format-PowerShellList $functions) -Cmdlet $(Format-PowerShellList $cmdlets)")
