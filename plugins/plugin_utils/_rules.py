@@ -247,12 +247,15 @@ def _stale(ctx: Context) -> Hit | None:
     agent = ctx.host.get('agent') or {}
     left = ctx.host.get('leftovers') or {}
     ev = []
+    folders = []
     if not agent.get('installed'):
+        # Folders alone do not block setup (the installer lays its files over them, and the removal never deletes
+        # them): they are evidence beside a real sign (an uninstall entry, a service left behind), not a sign.
         for key in ('install_dir_exists', 'program_data_exists'):
             if left.get(key):
-                ev.append(_ev(ctx, 'host.leftovers.' + key))
+                folders.append(_ev(ctx, 'host.leftovers.' + key))
         for d in left.get('package_cache_dirs') or []:
-            ev.append(evidence_item('agent_host_info', 'leftovers.package_cache_dirs', d))
+            folders.append(evidence_item('agent_host_info', 'leftovers.package_cache_dirs', d))
         if agent.get('uninstall_entries'):
             ev.append(evidence_item('agent_host_info', 'agent.uninstall_entries',
                                     ', '.join(e.get('display_name') or '?' for e in agent['uninstall_entries'])))
@@ -265,7 +268,7 @@ def _stale(ctx: Context) -> Hit | None:
             ev.append(evidence_item('agent_host_info', 'services[%s].state' % svc.get('name'),
                                     '%s is %s and the agent is not registered' % (svc.get('name'), svc.get('state'))))
     if ev:
-        return Hit(ev)
+        return Hit(ev + folders)
 
 
 def _right(ctx: Context, name: str) -> dict | None:

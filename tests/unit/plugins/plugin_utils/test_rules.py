@@ -453,3 +453,16 @@ def test_sync_service_check_with_unread_rights_is_inconclusive_and_repairs_nothi
     assert _sync_services.plan_repairs(service_info, rights) == []
     rights['rsop_available'] = True
     assert [r['right'] for r in _sync_services.plan_repairs(service_info, rights)] == ['SeServiceLogonRight']
+
+
+def test_leftover_folders_alone_are_not_a_stale_install_but_go_with_one_as_evidence():
+    # the removal deletes entries and services, never folders: counting folders alone would block every re-check
+    host = copy.deepcopy(load('agent_host_info', 'stale_partial_install'))
+    assert 'stale_agent_installation' in ids(run(host))
+    stale = [f for f in run(host)['findings'] if f['id'] == 'stale_agent_installation'][0]
+    assert any('package_cache_dirs' in str(e['line']) for e in stale['evidence'])
+    host['agent']['uninstall_entries'] = []
+    host['leftovers']['orphan_services'] = []
+    host['services'] = [dict(s, exists=False) for s in host.get('services') or []]
+    assert host['leftovers']['install_dir_exists'] and host['leftovers']['package_cache_dirs']
+    assert 'stale_agent_installation' not in ids(run(host))
