@@ -46,6 +46,7 @@ rm -f "$ENTRA_LAB_COUNTS_FILE"
 if [[ -n "${ENTRA_LAB_PS_COVERAGE_DIR:-}" ]]; then
     mkdir -p "$ENTRA_LAB_PS_COVERAGE_DIR"
     export _ANSIBLE_COVERAGE_REMOTE_OUTPUT="$ENTRA_LAB_PS_COVERAGE_DIR/lab-"
+    export _ANSIBLE_COVERAGE_REMOTE_PATH_FILTER='*/ansible_collections/hybrid_identity/entra_sync/plugins/*'
 fi
 LOG_DIR="$LAB_DIR/logs"
 mkdir -p "$LOG_DIR"

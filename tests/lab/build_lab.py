@@ -59,7 +59,7 @@ def find_pwsh():
     return pwsh
 
 
-def run_pwsh(pwsh, script, scripts_dir=WINSIM_LAB, **params):
+def run_pwsh(pwsh, script, **params):
     """One pwsh start running a tests/windows_sim/lab script (a list parameter is passed as an array);
     returns that pwsh's $PSHOME."""
     def quote(value):
@@ -67,27 +67,11 @@ def run_pwsh(pwsh, script, scripts_dir=WINSIM_LAB, **params):
     args = " ".join("-%s %s" % (k, ",".join(quote(x) for x in (v if isinstance(v, list) else [v])))
                     for k, v in params.items())
     proc = subprocess.run([pwsh, "-NoProfile", "-NonInteractive", "-Command",
-                           "& %s %s; \"PSHOME=$PSHOME\"" % (quote(os.path.join(scripts_dir, script)), args)],
+                           "& %s %s; \"PSHOME=$PSHOME\"" % (quote(os.path.join(WINSIM_LAB, script)), args)],
                           cwd=REPO, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise LabBuildError("%s failed:\n%s%s" % (script, proc.stdout, proc.stderr))
     return proc.stdout.strip().splitlines()[-1].partition("PSHOME=")[2]
-
-
-def _runtime_generator(tmp):
-    """WORKAROUND (briefs/requests.md, 06:55) until main's New-WinSimLabRuntime.ps1 no longer throws for the
-    built-in shadows: a patched copy of tests/windows_sim in ``tmp``. Returns the lab scripts' folder."""
-    with open(os.path.join(WINSIM_LAB, "New-WinSimLabRuntime.ps1"), encoding="utf-8") as f:
-        text = f.read()
-    broken = "    elseif ($items) {\n        throw"
-    if broken not in text:
-        return WINSIM_LAB
-    copy = os.path.join(tmp, "windows_sim")
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(os.path.dirname(WINSIM_LAB), copy, ignore=shutil.ignore_patterns("__pycache__"))
-    with open(os.path.join(copy, "lab", "New-WinSimLabRuntime.ps1"), "w", encoding="utf-8") as f:
-        f.write(text.replace(broken, "    elseif ($items -and -not $builtIn.Contains($name)) {\n        throw"))
-    return os.path.join(copy, "lab")
 
 
 def load_json(path):
@@ -128,13 +112,18 @@ def plan_hosts(scenarios, domains, scale=0):
 
 def write_wrappers(lab, pwsh, pshome, host, description, domain):
     """bin/<host>/pwsh and bin/<host>/python: that host's simulated Windows for every module run."""
-    env = dict(WINDOWS_ENV, COMPUTERNAME=str((description.get("computer") or {}).get("name") or host.upper()),
+    computer = str((description.get("computer") or {}).get("name") or host.upper())
+    domain_file = os.path.join(lab, "state", "domains", "%s.json" % domain)
+    has_domain_file = bool(domain) and os.path.exists(domain_file)
+    netbios = load_json(domain_file).get("netbios") if has_domain_file else None
+    # a module runs as SYSTEM: the computer account of the host's domain (the gMSA modules check it)
+    env = dict(WINDOWS_ENV, COMPUTERNAME=computer, USERNAME=computer + "$",
+               USERDOMAIN=netbios or (domain or "WORKGROUP").split(".")[0].upper(),
                WINSIM_SCENARIO=os.path.join(lab, "state", "hosts", host + ".json"),
                # the shadows of built-in modules must come before $PSHOME/Modules, which pwsh
                # otherwise puts first
                PSModulePath=os.path.join(lab, "runtime", "psmodules") + os.pathsep + os.path.join(pshome, "Modules"))
-    domain_file = os.path.join(lab, "state", "domains", "%s.json" % domain)
-    if domain and os.path.exists(domain_file):
+    if has_domain_file:
         env["WINSIM_DOMAIN"] = domain_file
     bindir = os.path.join(lab, "bin", host)
     os.makedirs(bindir, exist_ok=True)
@@ -192,8 +181,7 @@ def build(lab, scenarios, domains_dir=os.path.join(HERE, "domains"), scale=0, ex
     pwsh = find_pwsh()
     for sub in ("state", "bin", "reports", "runtime"):
         shutil.rmtree(os.path.join(lab, sub), ignore_errors=True)
-    pshome = run_pwsh(pwsh, "New-WinSimLabRuntime.ps1", _runtime_generator(os.path.join(lab, "tmp")),
-                      Destination=os.path.join(lab, "runtime"), ModuleUtils=os.path.join(REPO, "plugins", "module_utils"))
+    pshome = run_pwsh(pwsh, "New-WinSimLabRuntime.ps1", Destination=os.path.join(lab, "runtime"), ModuleUtils=os.path.join(REPO, "plugins", "module_utils"))
     domains = sorted(n[:-5] for n in os.listdir(domains_dir) if n.endswith(".json"))
     os.makedirs(os.path.join(lab, "state", "domains"))
     for d in domains:

@@ -57,6 +57,7 @@ def test_each_host_gets_wrappers_that_name_its_description(lab):
     for text in (pwsh, python):
         assert "WINSIM_SCENARIO=%s/state/hosts/h1.json" % lab_dir in text
         assert "WINSIM_DOMAIN=%s/state/domains/contoso.com.json" % lab_dir in text
+    assert "export USERNAME='SYNC01$'" in pwsh and "export USERDOMAIN=CONTOSO" in pwsh
     assert "export COMPUTERNAME=SYNC01" in pwsh and "export PSModulePath=%s/runtime/psmodules:/" % lab_dir in pwsh
     assert python.rstrip().endswith('exec %s "$@"' % sys.executable)
     for domain in os.listdir(os.path.join(LAB, "domains")):
