@@ -24,17 +24,6 @@ options:
     type: str
     required: true
 notes:
-- B(Run it as SYSTEM.) C(Test-ADServiceAccount) and C(Install-ADServiceAccount) take no C(-Credential) and no
-  C(-Server), so they act as the user the module runs as, and the principal that must retrieve the gMSA password is
-  the computer account. Over a plain WinRM network logon they would also hit the double hop. Set the task
-  keywords C(become) to C(true), C(become_method) to C(runas) and C(become_user) to C(SYSTEM), as the
-  ansible.windows modules that need a full logon ask for it; the roles of this collection do (their
-  C(entra_sync_become) variable). Run as any other user the module warns, since the answers are then that user's.
-  The module does not declare C(#AnsibleRequires -Become), which would force a become wrapper that exists only on
-  Windows, and would hide from the task which account it runs as. O(domain_username) and O(domain_password) only apply to the AD reads
-  (C(Get-ADServiceAccount), C(Get-ADComputer), C(Get-ADObject)).
-- Needs the ActiveDirectory PowerShell module (RSAT-AD-PowerShell). Without it, or when no domain controller
-  answers, the AD facts are C(null) (unknown, never "not found") with a warning and the raw error in RV(ad_error).
 - A computer added to a group allowed to retrieve the password only gets the new membership in its Kerberos
   ticket after a reboot (or C(klist purge -li 0x3e7)); until then RV(can_retrieve_password) can be true while
   RV(usable) is false.
@@ -49,6 +38,7 @@ notes:
   installed by another tool.
 extends_documentation_fragment:
 - hybrid_identity.entra_sync.domain_connection
+- hybrid_identity.entra_sync.gmsa_host_identity
 - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

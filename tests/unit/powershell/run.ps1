@@ -2,7 +2,8 @@
 .SYNOPSIS
 Runs the Pester suite of the collection's PowerShell (tests/unit/powershell) with code coverage
 over plugins/modules/*.ps1 and plugins/module_utils/*.psm1, prints the share of commands each
-file ran, and writes build/pester/{junit.xml,coverage.xml}. Exit 1 on any failed test.
+file ran, and writes build/pester/{junit.xml,coverage.xml}; coverage.xml (JaCoCo, per line) is what
+tests/coverage/ps_coverage.py merges with the lab's coverage. Exit 1 on any failed test.
 
   pwsh -NoProfile -File tests/unit/powershell/run.ps1 [-Path tests/unit/powershell/x.Tests.ps1] [-NoCoverage]
 #>
@@ -16,6 +17,8 @@ Set-Location -LiteralPath $root
 Import-Module Pester -MinimumVersion 5.0
 $output = Join-Path $root 'build' 'pester'
 $null = New-Item -ItemType Directory -Force -Path $output
+# A coverage.xml left by an earlier run must never be merged as this run's.
+Remove-Item -LiteralPath (Join-Path $output 'coverage.xml') -ErrorAction SilentlyContinue
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = if ($Path) { $Path } else { @(Join-Path $root 'tests' 'unit' 'powershell') }
@@ -55,9 +58,6 @@ if (-not $NoCoverage -and $result.CodeCoverage) {
         $share = if ($total) { '{0,5:N1}%' -f (100.0 * [int]$hit[$file.FullName] / $total) } else { '  n/a ' }
         '  {0}  {1,4}/{2,-4} {3}' -f $share, [int]$hit[$file.FullName], $total, [System.IO.Path]::GetRelativePath($root, $file.FullName)
     }
-    # Keep the machine-readable form for the merged report (tests/coverage/merge_powershell_coverage.py).
-    $result.CodeCoverage.CommandsMissed | Select-Object File, Line, Command |
-        ConvertTo-Json -Depth 3 | Set-Content -LiteralPath (Join-Path $output 'missed.json')
 }
 ''
 "pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped ($([int]$result.Duration.TotalSeconds) s)"
