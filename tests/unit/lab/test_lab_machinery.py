@@ -244,3 +244,20 @@ def test_registered_reads_service_tenant_and_domain_from_the_description():
                    {"cloud_sync": {"tenant": {"id": "t-2"}, "registered_domains": ["contoso.com"]}},
                    {"cloud_sync": {"tenant": {"id": "t-1"}, "registered_domains": []}}):
         assert not check_outcomes.registered(dict(state, **broken)), broken
+
+
+def test_win_user_right_resolves_a_domain_account_through_the_domain_file(lab):
+    lab_dir, dummy = lab
+    domain = os.path.join(lab_dir, "state", "domains", "contoso.com.json")
+    with open(domain) as f:
+        data = json.load(f)
+    data["objects"]["CN=svcX,CN=Managed Service Accounts,DC=contoso,DC=com"] = {
+        "objectClass": "msDS-GroupManagedServiceAccount", "sAMAccountName": "svcX$", "objectSid": "S-1-5-21-1-2-3-4242"}
+    with open(domain, "w") as f:
+        json.dump(data, f)
+    for user in ("svcX$", "CONTOSO\\svcX$"):
+        dummy, dummy, state = _run(lab_dir, "ansible.windows.win_user_right", "h1",
+                                   {"name": "SeDenyBatchLogonRight", "users": [user], "action": "set"})
+        assert state["rights"]["SeDenyBatchLogonRight"] == ["S-1-5-21-1-2-3-4242"]
+    with pytest.raises(winsim.StandinFailure, match="No mapping"):
+        _run(lab_dir, "ansible.windows.win_user_right", "h1", {"name": "SeDenyBatchLogonRight", "users": ["OTHER\\svcX$"]})

@@ -57,7 +57,8 @@ class WinSimHost:
             self.state[name] = default
         return self.state[name]
 
-    # -- accounts: the `accounts` map is what LSA translates (Security.ps1)
+    # -- accounts: the `accounts` map is what LSA translates (Security.ps1); on a domain member LSA asks
+    # a domain controller for the rest: the domain file's objects (read without the lock: read only)
     def sid_of(self, user):
         """The SID of an account name or ``*SID``/SID string; fails as LookupAccountName does."""
         match = re.match(r"^\*?(S-1-[0-9-]+)$", user, re.I)
@@ -66,6 +67,13 @@ class WinSimHost:
         for sid, name in self.section("accounts", {}).items():
             if name.lower() == user.lower() or ("\\" not in user and name.split("\\")[-1].lower() == user.lower()):
                 return sid
+        domain = self._domain if self._domain is not None else (
+            _load(self.domain_path) if self.domain_path and os.path.exists(self.domain_path) else {})
+        netbios, _sep, sam = user.rpartition("\\")
+        for obj in (domain.get("objects") or {}).values():
+            if str(obj.get("sAMAccountName", "")).lower() == sam.lower() and obj.get("objectSid") and (
+                    not netbios or netbios.lower() == str(domain.get("netbios", "")).lower()):
+                return obj["objectSid"]
         raise StandinFailure("Failed to translate the account '%s': No mapping between account names and "
                              "security IDs was done." % user)
 
