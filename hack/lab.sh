@@ -4,9 +4,11 @@
 #      collections tree (the collection's real modules; stand-ins only for ansible.windows/microsoft.ad);
 #   2. playbooks/install_agent.yml over the agent hosts, playbooks/connect_sync_services.yml
 #      over the ADSync hosts (the lab inventory reports failures instead of failing hosts);
-#   3. tests/lab/check_outcomes.py: a per-host table (installed and registered, or failed with
+#   3. the steady state: both playbooks again over the hosts expected to end installed or healthy;
+#      no task may report a change (what molecule's idempotence step checks);
+#   4. tests/lab/check_outcomes.py: a per-host table (installed and registered, or failed with
 #      the expected root-cause id) and the secret scan of states and reports.
-# Exit 0 only when every host matches its expected outcome and no secret leaked.
+# Exit 0 only when every host matches its expected outcome, the rerun changed nothing and no secret leaked.
 # Environment: ENTRA_LAB_DIR (default .cache/lab), ENTRA_LAB_FORKS (default 20), ANSIBLE_* as usual,
 # PWSH (the pwsh to use; hack/pwsh.sh), ENTRA_LAB_PS_COVERAGE_DIR (Ansible's PowerShell coverage of
 # every module run goes there, as <dir>/lab-*: _ANSIBLE_COVERAGE_REMOTE_OUTPUT, as ansible-test sets it).
@@ -52,15 +54,37 @@ LOG_DIR="$LAB_DIR/logs"
 mkdir -p "$LOG_DIR"
 
 rc=0
-for pb in install_agent connect_sync_services; do
-    echo "== playbooks/$pb.yml (full output: $LOG_DIR/$pb.log)"
-    if ! "$ROOT/.venv/bin/ansible-playbook" -i tests/lab/inventory.yml "playbooks/$pb.yml" \
-            >"$LOG_DIR/$pb.log" 2>&1; then
-        echo "lab: playbooks/$pb.yml failed:" >&2
+run_playbooks() {  # <log suffix> [ansible-playbook options...]
+    local suffix=$1 pb
+    shift
+    for pb in install_agent connect_sync_services; do
+        echo "== playbooks/$pb.yml $* (full output: $LOG_DIR/$pb$suffix.log)"
+        if ! "$ROOT/.venv/bin/ansible-playbook" -i tests/lab/inventory.yml "playbooks/$pb.yml" "$@" \
+                >"$LOG_DIR/$pb$suffix.log" 2>&1; then
+            echo "lab: playbooks/$pb.yml $* failed:" >&2
+            rc=1
+        fi
+        sed -n '/^PLAY RECAP/,$p' "$LOG_DIR/$pb$suffix.log"
+    done
+}
+run_playbooks ""
+
+# Steady state: a second run over the hosts that ended installed or healthy changes nothing.
+steady=$("$PY" -c 'import json, sys
+hosts = json.load(open(sys.argv[1]))
+print(",".join(sorted(h for h, v in hosts.items() if v["expect"].get("outcome") in ("registered", "healthy"))))' \
+    "$LAB_DIR/hosts.json")
+if [[ -n "$steady" ]]; then
+    run_playbooks ".rerun" --limit "$steady,localhost"
+    changed=$(cat "$LOG_DIR"/*.rerun.log | sed -n '/^PLAY RECAP/,/^$/p' | grep -E 'changed=[1-9]' || true)
+    if [[ -n "$changed" ]]; then
+        echo "lab: the steady-state rerun changed hosts (not idempotent):" >&2
+        echo "$changed" >&2
         rc=1
+    else
+        echo "lab: steady-state rerun over $(tr ',' '\n' <<<"$steady" | wc -l) hosts changed nothing"
     fi
-    sed -n '/^PLAY RECAP/,$p' "$LOG_DIR/$pb.log"
-done
+fi
 
 echo "== outcomes"
 "$PY" tests/lab/check_outcomes.py --lab-dir "$LAB_DIR" || rc=1
