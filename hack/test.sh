@@ -150,7 +150,13 @@ stage "ansible-lint" ansible-lint --profile production --nocolor
 # lab stages: on the real host of molecule-windows the output path would be a Linux path on Windows.
 # ps-coverage merges it with Pester's; ENTRA_PS_COVERAGE_REQUIRE_LAB=1 makes lab data required.
 ps_coverage_lab="$root/.cache/ps-coverage/lab"
-rm -rf "$ps_coverage_lab" && mkdir -p "$ps_coverage_lab"
+# ENTRA_TEST_LAB_FROM_MAKE_LAB=1 (.ci/run): `make lab` has just run the whole lab (main job, steady-state
+# rerun, outcome check) with its coverage going here; the chain keeps that coverage and does not run the
+# same lab a second time under molecule.
+if [ "${ENTRA_TEST_LAB_FROM_MAKE_LAB:-0}" != 1 ]; then
+    rm -rf "$ps_coverage_lab"
+fi
+mkdir -p "$ps_coverage_lab"
 ps_coverage_env=(ENTRA_LAB_PS_COVERAGE_DIR="$ps_coverage_lab" _ANSIBLE_COVERAGE_REMOTE_OUTPUT="$ps_coverage_lab/lab"
     "_ANSIBLE_COVERAGE_REMOTE_PATH_FILTER=*/ansible_collections/hybrid_identity/entra_sync/plugins/*")
 # shellcheck disable=SC2329  # called through stage
@@ -168,7 +174,11 @@ ps_coverage() {
     fi
     return "$status"
 }
-stage "molecule-lab" env "${ps_coverage_env[@]}" bash -c 'cd extensions && molecule test -s lab'
+if [ "${ENTRA_TEST_LAB_FROM_MAKE_LAB:-0}" = 1 ]; then
+    skip molecule-lab "make lab ran the whole lab just before in this run (ENTRA_TEST_LAB_FROM_MAKE_LAB=1, as .ci/run sets it)"
+else
+    stage "molecule-lab" env "${ps_coverage_env[@]}" bash -c 'cd extensions && molecule test -s lab'
+fi
 stage "molecule-health" env "${ps_coverage_env[@]}" bash -c 'cd extensions && molecule test -s health'
 if [ -s build/pester/coverage.xml ]; then
     stage "ps-coverage" ps_coverage

@@ -30,8 +30,7 @@ def playbook(lab_dir, path, inventory=LAB_INVENTORY, args=(), env=None, forks=20
                    ANSIBLE_COLLECTIONS_PATH=os.path.join(lab_dir, "collections"),
                    ANSIBLE_CALLBACKS_ENABLED="entra_lab.sim.module_counter",
                    ANSIBLE_FORKS=str(forks), ANSIBLE_NOCOLOR="1",
-                   ENTRA_LAB_REPORT_DIR=os.path.join(lab_dir, "reports"),
-                   ENTRA_LAB_STATE_DIR=os.path.join(lab_dir, "state"))
+                   ENTRA_LAB_DIR=lab_dir, ENTRA_LAB_REPORT_DIR=os.path.join(lab_dir, "reports"))
     for key, value in (env or {}).items():
         if value is None:
             run_env.pop(key, None)

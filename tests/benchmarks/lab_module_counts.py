@@ -46,13 +46,8 @@ def per_host(counts_run):
 
 def expected_registered(lab):
     """Hosts whose scenario ends installed and registered."""
-    out = []
-    hosts_dir = os.path.join(lab, "state", "hosts")
-    for name in sorted(os.listdir(hosts_dir)):
-        with open(os.path.join(hosts_dir, name)) as f:
-            if json.load(f)["lab"]["expect"]["outcome"] == "registered":
-                out.append(name[:-5])
-    return out
+    with open(os.path.join(lab, "hosts.json")) as f:
+        return sorted(h for h, entry in json.load(f).items() if entry["expect"]["outcome"] == "registered")
 
 
 def main(argv=None):

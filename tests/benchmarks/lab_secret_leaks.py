@@ -22,7 +22,7 @@ HTML-escaped and PowerShell-quoted, in:
 * the output (stdout and stderr) and the ``ANSIBLE_LOG_PATH`` file of every run, each
   hit named with the task it was printed under;
 * every report file under the lab's ``reports/``;
-* every lab host and domain state file, and every recorded command line in them.
+* every lab host and domain description (WinSim's, after the runs: files, registry, Burn logs included).
 
 Prints the secrets derived, places scanned and every leak; exits 1 on any leak.
 Leaks already known (``KNOWN_LEAKS``) are marked as such but still fail the scan;
@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import base64
 import glob
-import hashlib
 import html
 import json
 import os
@@ -68,8 +67,6 @@ RUNS = [
     ("uninstall_agent.yml", "playbooks/uninstall_agent.yml", ["-e", "entra_sync_target=installed_registered"]),
 ]
 VERBOSITIES = ("-v", "-vvvv")
-# The host whose lab tenant keeps the inventory's password: registration fails there on the scan's one.
-WRONG_PASSWORD_HOST = "us_government"
 
 # (secret, task printed under) -> why it is known. Remove an entry once its fix is merged;
 # the scan says when an entry is no longer seen.
@@ -233,21 +230,6 @@ def is_known(secret, task):
 
 
 # ------------------------------------------------------------------ the run
-def use_scan_tenant_password(lab, password, keep_host):
-    """The lab tenant accepts the scan's tenant password on every host but ``keep_host``."""
-    digest = hashlib.sha256(password.encode()).hexdigest()
-    for path in glob.glob(os.path.join(lab, "state", "hosts", "*.json")):
-        if os.path.basename(path) == keep_host + ".json":
-            continue
-        with open(path, encoding="utf-8") as f:
-            state = json.load(f)
-        tenant = state.get("lab", {}).get("tenant")
-        if tenant:
-            tenant["password_sha256"] = digest
-            with open(path, "w", encoding="utf-8") as f:
-                json.dump(state, f, indent=1, sort_keys=True)
-
-
 def file_leaks(values, root, kind, places):
     leaks = {}
     for d, dummy, files in os.walk(root):
@@ -259,16 +241,6 @@ def file_leaks(values, root, kind, places):
             for path, form, dummy_pos in find_leaks(values, text):
                 key = (path, None, form, full)
                 leaks[key] = leaks.get(key, 0) + 1
-            if kind == "state file" and fn.endswith(".json"):
-                try:
-                    commands = json.loads(text).get("commands", [])
-                except (ValueError, AttributeError):
-                    commands = []
-                for c in commands:
-                    places["recorded command line"] = places.get("recorded command line", 0) + 1
-                    for path, form, dummy_pos in find_leaks(values, c.get("command", "")):
-                        key = (path, None, form, "%s: %s command" % (fn, c.get("kind")))
-                        leaks[key] = leaks.get(key, 0) + 1
     return leaks
 
 
@@ -297,7 +269,6 @@ def main(argv=None):
     # A fresh lab per verbosity, so that each one sees the first install and its failures.
     for verbosity in (VERBOSITIES[-1:] if args.quick else VERBOSITIES):
         build(lab)
-        use_scan_tenant_password(lab, values["entra_sync_tenant_password"], WRONG_PASSWORD_HOST)
         vars_file = os.path.join(lab, "scan_secrets.json")
         with open(vars_file, "w", encoding="utf-8") as f:
             json.dump(extra_vars(values), f)

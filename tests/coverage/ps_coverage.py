@@ -239,8 +239,13 @@ class AllowEntry:
     reason: str
 
 
+NOT_IN_LAB = "not_in_lab"
+
+
 def read_allow_list(path: pathlib.Path, root: pathlib.Path, known_files: Iterable[str]) -> tuple[list[AllowEntry], list[str]]:
-    """The allow-list's entries, and the errors in it (unknown file or function, no reason, bad range)."""
+    """The allow-list's entries, and the errors in it (unknown file or function, no reason, bad range).
+    A file's ``not_in_lab: reason`` comes back as an entry with no lines: --require-lab then accepts
+    that no lab host ran the file."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
@@ -254,9 +259,14 @@ def read_allow_list(path: pathlib.Path, root: pathlib.Path, known_files: Iterabl
         if file not in known:
             errors.append(f"{path.name}: {file} is not a module or module_util")
             continue
-        if not isinstance(sections, dict) or set(sections) - {"functions", "lines"}:
-            errors.append(f"{path.name}: {file}: expected only 'functions' and 'lines'")
+        if not isinstance(sections, dict) or set(sections) - {"functions", "lines", NOT_IN_LAB}:
+            errors.append(f"{path.name}: {file}: expected only 'functions', 'lines' and '{NOT_IN_LAB}'")
             continue
+        if NOT_IN_LAB in sections:
+            if _is_reason(sections[NOT_IN_LAB]):
+                entries.append(AllowEntry(file, NOT_IN_LAB, frozenset(), sections[NOT_IN_LAB].strip()))
+            else:
+                errors.append(f"{path.name}: {file}: {NOT_IN_LAB} has no reason")
         text = (root / file).read_text(encoding="utf-8-sig")
         spans = function_spans(text)
         for name, reason in (sections.get("functions") or {}).items():
@@ -344,10 +354,14 @@ def check(reports: list[FileReport], allow: list[AllowEntry], threshold: float, 
         if not report.in_pester and not report.in_lab:
             report.problems.append("missing: neither Pester nor the lab reported this file")
             continue
-        if require_lab and not report.in_lab:
+        mine = [entry for entry in allow if entry.file == report.file]
+        skips_lab = any(entry.label == NOT_IN_LAB for entry in mine)
+        if require_lab and not report.in_lab and not skips_lab:
             report.problems.append("missing from the lab's data: no lab host ran it")
+        elif skips_lab and report.in_lab:
+            report.problems.append(f"allow-list {NOT_IN_LAB}: a lab host ran it now: remove the entry")
         explained: set[int] = set()
-        for entry in (entry for entry in allow if entry.file == report.file):
+        for entry in (entry for entry in mine if entry.label != NOT_IN_LAB):
             named = entry.lines & report.executable
             reached = sorted(named & report.executed)
             if not named:

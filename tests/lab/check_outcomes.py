@@ -1,7 +1,9 @@
 """Check every lab host against its scenario's expected outcome (molecule lab verify).
 
-A host expected ``registered`` must end with the agent installed, registered to the
-lab tenant and its service running under a gMSA. A host expected ``healthy`` (Connect
+The hosts' states are their WinSim descriptions after the run (``<lab>/state/hosts``, changed by
+the real modules through WinSim and by the stand-ins), their expectations ``<lab>/hosts.json``.
+A host expected ``registered`` must end with the agent's service present and running under a
+gMSA, the agent's TenantID the lab tenant's and its AD domain registered with the agent. A host expected ``healthy`` (Connect
 Sync) must have a report without blockers. A host expected ``failed`` must not be
 registered, and its reports (``<lab>/reports/<host>/``) must name one of the expected
 root-cause ids as a root cause or blocker finding. No lab secret may appear in a state or report file.
@@ -19,8 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from build_lab import lab_secrets  # noqa: E402
 
 
-def report_ids(report_dir):
-    """Ids a host's reports blame: every root cause and every blocker finding."""
+def report_ids(report_dir, every_finding=False):
+    """Ids a host's reports blame: every root cause and every blocker finding (or every finding)."""
     found = set()
     for root, _dirs, files in os.walk(report_dir):
         for name in files:
@@ -32,29 +34,36 @@ def report_ids(report_dir):
                 except ValueError:
                     continue
             found.update(c["id"] for c in report.get("root_causes", []))
-            found.update(c["id"] for c in report.get("findings", []) if c.get("severity") == "blocker")
+            found.update(c["id"] for c in report.get("findings", []) if every_finding or c.get("severity") == "blocker")
     return found
 
 
+AGENT_SERVICE = "AADConnectProvisioningAgent"
+AGENT_KEY = "HKLM:\\SOFTWARE\\Microsoft\\Azure AD Connect Agents\\Azure AD Connect Provisioning Agent"
+
+
 def registered(state):
-    agent = state["host_info"]["agent"]
-    svc = next((s for s in state["host_info"]["services"] if s.get("role") == "agent"), {})
-    return bool(agent.get("installed") and agent.get("registered") and agent.get("tenant_id")
-                and str(svc.get("start_name", "")).endswith("$") and svc.get("state") == "Running")
+    """What the description shows of an installed, registered agent (Agent.ps1, Services.ps1)."""
+    svc = next((s for s in state.get("services") or [] if s.get("Name") == AGENT_SERVICE), {})
+    agent_key = next((v for k, v in (state.get("registry") or {}).items() if k.lower() == AGENT_KEY.lower()), None) or {}
+    cloud = state.get("cloud_sync") or {}
+    tenant = (cloud.get("tenant") or {}).get("id")
+    return bool(svc.get("Status") == "Running" and str(svc.get("StartName", "")).endswith("$")
+                and tenant and agent_key.get("TenantID") == tenant and cloud.get("registered_domains"))
 
 
 def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--lab-dir", default=os.path.join(os.path.dirname(__file__), "..", "..", ".cache", "lab"))
     args = p.parse_args(argv)
-    hosts_dir = os.path.join(args.lab_dir, "state", "hosts")
+    with open(os.path.join(args.lab_dir, "hosts.json")) as f:
+        manifest = json.load(f)
     bad = checked = 0
     print("%-4s %-32s %-22s %s" % ("", "host", "playbook", "outcome"))
-    for name in sorted(os.listdir(hosts_dir)):
-        with open(os.path.join(hosts_dir, name)) as f:
+    for host, entry in sorted(manifest.items()):
+        with open(os.path.join(args.lab_dir, "state", "hosts", host + ".json"), encoding="utf-8-sig") as f:
             state = json.load(f)
-        exp = state["lab"]["expect"]
-        host = name[:-5]
+        exp = entry["expect"]
         if exp["outcome"] == "none":
             continue
         ids = report_ids(os.path.join(args.lab_dir, "reports", host))
@@ -66,6 +75,13 @@ def main(argv=None):
             ok = has_report and not ids
             got = "healthy (report without blockers)" if ok else "NOT healthy (report %s, ids: %s)" % (
                 "written" if has_report else "missing", ", ".join(sorted(ids)) or "none")
+        elif exp["outcome"] == "inconclusive":
+            # a read that failed must end as its *_unreadable finding, never as healthy or absent
+            found = report_ids(os.path.join(args.lab_dir, "reports", host), every_finding=True)
+            missing = set(exp["unknowns"]) - found
+            ok = not missing and not registered(state)
+            got = "inconclusive: %s" % ", ".join(sorted(exp["unknowns"])) if ok else "expected %s, report ids: %s%s" % (
+                sorted(exp["unknowns"]), ", ".join(sorted(found)) or "none", " (registered)" if registered(state) else "")
         else:
             wanted = set(exp["root_causes"])
             hit = wanted & ids
@@ -87,7 +103,7 @@ def main(argv=None):
                     if s.encode() in data:
                         leaks += 1
                         print("LEAK %s in %s" % (s[:4] + "...", os.path.join(d, fn)))
-    print("secret scan: %d files scanned (states incl. recorded command lines, reports), %d leaks" % (scanned, leaks))
+    print("secret scan: %d files scanned (host and domain descriptions, reports), %d leaks" % (scanned, leaks))
     print("%d of %d host(s) as expected" % (checked - bad, checked))
     return 1 if bad or leaks else 0
 

@@ -93,16 +93,20 @@ def job(lab, tmp_path_factory):
     (pdd / "inventory").mkdir()
     (pdd / "project").symlink_to(ROOT, target_is_directory=True)
     reports = pdd / "reports"
+    # The lab's own way (tests/lab/README.md): the real modules on pwsh through each host's wrappers.
+    wrappers = {h: {"ansible_pwsh_interpreter": str(lab / "bin" / h / "pwsh"),
+                    "ansible_python_interpreter": str(lab / "bin" / h / "python")} for h in HOSTS + ["dc-contoso"]}
     inventory = {"all": {
         "vars": {
-            "ansible_connection": "entra_lab.sim.host",
-            "ansible_python_interpreter": sys.executable,
+            "ansible_connection": "local",
+            "entra_sync_become": False,
+            "entra_sync_install_retry_delay_seconds": 0,
             "entra_sync_installer_src": str(ROOT / "tests" / "lab" / "files" / "AADConnectProvisioningAgentSetup.exe"),
             "entra_sync_report_dir": str(reports),
         },
         "children": {
-            "entra_sync_agents": {"hosts": {h: None for h in HOSTS}},
-            "domain_controllers": {"hosts": {"dc-contoso": None}},
+            "entra_sync_agents": {"hosts": {h: wrappers[h] for h in HOSTS}},
+            "domain_controllers": {"hosts": {"dc-contoso": wrappers["dc-contoso"]}},
         },
     }}
     (pdd / "inventory" / "hosts").write_text(yaml.safe_dump(inventory))
@@ -113,7 +117,7 @@ def job(lab, tmp_path_factory):
         # The EE has ansible-playbook on its PATH; here it is the venv's.
         "PATH": f"{pathlib.Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     }))
-    (pdd / "env" / "settings").write_text(yaml.safe_dump({"job_timeout": 300}))
+    (pdd / "env" / "settings").write_text(yaml.safe_dump({"job_timeout": 900}))
 
     result = ansible_runner.run(private_data_dir=str(pdd), playbook=template["playbook"],
                                 forks=template.get("forks", 5), quiet=True, ident="1")

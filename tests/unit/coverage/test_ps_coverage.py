@@ -275,6 +275,23 @@ def test_require_lab_fails_without_lab_data_and_when_the_lab_skipped_a_file(repo
     assert "_Demo.psm1: missing from the lab's data" in capsys.readouterr().out
 
 
+def test_not_in_lab_excuses_a_file_the_lab_skips_and_fails_once_the_lab_runs_it(
+        repo: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_pester(repo, MODULE_ALL_RUN, {11: 0, 14: 1, 20: 1, 21: 1, 22: 1, 24: 1})
+    module, util = lab_paths(repo)
+    write_lab(repo, [{module: [{"Line": 5, "HitCount": 1}]}])
+    allow = repo / "tests" / "coverage" / "unreachable.yml"
+    allow.write_text("plugins/module_utils/_Demo.psm1:\n  not_in_lab: no lab host imports it\n")
+    assert run_main(repo, "--require-lab") == 0
+    assert "missing from the lab's data" not in capsys.readouterr().out
+    allow.write_text("plugins/module_utils/_Demo.psm1:\n  not_in_lab: ''\n")
+    assert run_main(repo, "--require-lab") == 1
+    assert "not_in_lab has no reason" in capsys.readouterr().out
+    allow.write_text("plugins/modules/demo.ps1:\n  not_in_lab: the lab skips it\n")
+    assert run_main(repo, "--require-lab") == 1
+    assert "a lab host ran it now" in capsys.readouterr().out
+
+
 def test_unreadable_inputs_stop_with_exit_2(repo: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_main(repo) == 2  # no Pester coverage at all
     assert "cannot read Pester's coverage" in capsys.readouterr().err

@@ -74,7 +74,6 @@ def one_host_run(tmp_path_factory):
     lab = str(tmp_path_factory.mktemp("lab"))
     values = scan.scan_values(scan.role_secrets())
     build(lab)
-    scan.use_scan_tenant_password(lab, values["entra_sync_tenant_password"], keep_host="")
     vars_file = os.path.join(lab, "scan_secrets.json")
     with open(vars_file, "w", encoding="utf-8") as f:
         json.dump(scan.extra_vars(values), f)

@@ -6,6 +6,8 @@
 #     "errors": { "<cmdlet>": "message", "Add-AADCloudSyncADDomain:<domain>": "message" },   # a cmdlet that fails
 #     "registered_domains": [], "password_writeback": false, "permissions": []               # what the cmdlets did
 #   }
+# Add-AADCloudSyncGMSA without -CustomGMSAName creates provAgentgMSA$: with no usable KDS root key in
+# the host's AD view (active_directory.kds_root_keys, when listed) it fails as the agent does.
 # Assumptions (the cmdlets' effects are not documented; to confirm on a real host): a successful
 # Connect-AADCloudSyncAzureAD writes TenantID to the agent's registry key; Add-AADCloudSyncGMSA
 # changes the agent service's logon account to the gMSA; a cmdlet run before the connection fails.
@@ -107,12 +109,45 @@ Register-WinSimHandler -Command 'Connect-AADCloudSyncAzureAD' -Handler {
     Set-WinSimChanged -Call $Call
 }
 
+Function Test-WinSimKdsReady {
+    <#
+    Whether the agent can create (or already has) its default gMSA: the object exists in AD, or a KDS
+    root key is usable (a domain controller uses a key 10 hours after its EffectiveTime). Judged only
+    when the host's AD view lists KDS root keys (the lab's domain file does), else assumed ready.
+    #>
+    param ([string]$GmsaName)
+    $state = Get-WinSimState
+    if (-not $state.Contains('active_directory') -or -not $state.active_directory -or -not $state.active_directory.Contains('kds_root_keys')) {
+        return $true
+    }
+    if (Find-WinSimAdObject -Identity $GmsaName) {
+        return $true
+    }
+    foreach ($key in @($state.active_directory.kds_root_keys | Where-Object { $_ })) {
+        $effective = $key['EffectiveTime']
+        if ($effective -isnot [datetime]) {
+            $effective = [datetime]::Parse([string]$effective, [cultureinfo]::InvariantCulture, 'AdjustToUniversal')
+        }
+        if ($effective.ToUniversalTime().AddHours(10) -le [DateTime]::UtcNow) {
+            return $true
+        }
+    }
+    $false
+}
+
 Register-WinSimHandler -Command 'Add-AADCloudSyncGMSA' -Handler {
     param ($Bound, $SetName, $Cmdlet, $Call)
     if (-not (Assert-WinSimAgentCall -Cmdlet $Cmdlet -Command 'Add-AADCloudSyncGMSA' -NeedsConnection)) { return }
     $cloud = Get-WinSimCloudSync
     $netbios = if ($cloud.Contains('netbios')) { $cloud.netbios } else { 'CONTOSO' }
     $name = if ($Bound.ContainsKey('CustomGMSAName')) { ([string]$Bound['CustomGMSAName']).Split('\')[-1] } else { 'provAgentgMSA$' }
+    if (-not $Bound.ContainsKey('CustomGMSAName') -and -not (Test-WinSimKdsReady -GmsaName $name)) {
+        # The agent's own wording (trace log and the cmdlet's error) when it cannot create its default gMSA.
+        $Cmdlet.WriteError([System.Management.Automation.ErrorRecord]::new(
+                [System.InvalidOperationException]::new('Failed changing Windows service credentials to gMSA. Unable to create gMSA because KDS may not be running on domain controller. Please create/run KDS manually.'),
+                'Add-AADCloudSyncGMSA,Microsoft.CloudSync.PowerShell', 'InvalidOperation', $null))
+        return
+    }
     foreach ($service in (Get-WinSimServiceList)) {
         if ($service.Name -eq 'AADConnectProvisioningAgent') {
             $service.StartName = "$netbios\$name"

@@ -3,6 +3,8 @@
 #                                 "time_created": "2025-06-12T10:21:07.123Z", "record_id": 40211,
 #                                 "message": "...", "properties": ["...", "..."] } ],
 #                   "Security": { "error": "access_denied" } }
+# `time_created` may be relative to now: "-PT1H" (an ISO 8601 duration, an hour ago), so that a
+# lab host's events stay inside the modules' look-back window whenever the lab runs.
 # A log the scenario does not name does not exist on the host. An event without `message` has
 # no rendered text (its provider's message file is missing): FormatDescription() gives $null.
 # Get-WinEvent returns the matching events newest first, as Windows does, whatever their order
@@ -25,7 +27,11 @@ Function ConvertTo-WinSimEventRecord {
     param ([string]$LogName, $Event)
     # TimeCreated is local time on Windows. ConvertFrom-Json may already have made the text a DateTime.
     $created = $Event['time_created']
-    if ($created -isnot [datetime]) {
+    if ($created -is [string] -and $created.StartsWith('-P')) {
+        # A time relative to now ("-PT1H": an hour ago), for host descriptions that outlive a date.
+        $created = [DateTime]::UtcNow - [System.Xml.XmlConvert]::ToTimeSpan($created.Substring(1))
+    }
+    elseif ($created -isnot [datetime]) {
         $created = [datetime]::Parse([string]$created, [cultureinfo]::InvariantCulture, 'AdjustToUniversal')
     }
     elseif ($created.Kind -eq 'Unspecified') {

@@ -11,9 +11,14 @@
 #             "unkillable": [ 4412 ],               ids whose Kill fails (access denied)
 #             "process_id": 4412,                   (default: 4400 + the number of the start)
 #             "changes": { "registry": { key: {values} | null }, "files": { path: {...} | null },
-#                          "services": { name: {Get-Service fields} | null } },   applied when it exits
-#                        (null removes the key, folder or service; or { "host": "<base host>" }: that
-#                        host's registry, files and services laid over this one)
+#                          "services": { name: {Get-Service fields} | null },
+#                          "rights": { "SeServiceLogonRight": [ SIDs ] | null },     what LSA holds after
+#                          "cim": { "namespace:Class": [ instances ] | null },       e.g. the RSoP rows
+#                          "event_logs": { "System": [ events ] } },                 appended to the log
+#                        applied when it exits (null removes the key, folder, service, right or class;
+#                        or { "host": "<base host>" }: that host's registry, files and services laid
+#                        over this one). `rights` and `cim` together are a Group Policy refresh that ran
+#                        while the installer did; an event without time_created gets the exit time.
 #             "burn_log": "text", "msi_logs": { "<package id>": "text" } }       written when it starts
 # The Burn log goes to /log <path> when the command line has one, else to C:\Windows\Temp as
 # <bundle_log_name>_<yyyyMMddHHmmss>.log; each chained package's log goes next to it as
@@ -206,6 +211,47 @@ Function Set-WinSimInstallerChange {
             if ($null -ne $Changes.files[$path]) {
                 $files[$path] = $Changes.files[$path]
             }
+        }
+    }
+    foreach ($sectionName in 'rights', 'cim') {
+        if ($Changes.Contains($sectionName)) {
+            $section = Get-WinSimSection -Name $sectionName
+            foreach ($name in $Changes[$sectionName].Keys) {
+                if ($null -eq $Changes[$sectionName][$name]) {
+                    $section.Remove($name)
+                }
+                else {
+                    $section[$name] = [object[]]@($Changes[$sectionName][$name])
+                }
+            }
+        }
+    }
+    if ($Changes.Contains('event_logs')) {
+        $logs = Get-WinSimSection -Name event_logs
+        foreach ($logName in $Changes.event_logs.Keys) {
+            $events = [System.Collections.Generic.List[object]]::new()
+            $known = @($logs.Keys | Where-Object { $_ -eq $logName })
+            if ($known) {
+                foreach ($event in @($logs[$known[0]])) {
+                    $events.Add($event)
+                }
+            }
+            $nextRecord = 1 + (@($events | ForEach-Object { [long]$_['record_id'] }) + 0 | Measure-Object -Maximum).Maximum
+            foreach ($event in @($Changes.event_logs[$logName])) {
+                $entry = [ordered]@{}
+                foreach ($field in $event.Keys) {
+                    $entry[$field] = $event[$field]
+                }
+                if (-not $entry['time_created']) {
+                    $entry.time_created = [DateTime]::UtcNow.ToString('o')
+                }
+                if (-not $entry['record_id']) {
+                    $entry.record_id = $nextRecord
+                }
+                $nextRecord = [long]$entry.record_id + 1
+                $events.Add($entry)
+            }
+            $logs[$(if ($known) { $known[0] } else { $logName })] = $events
         }
     }
     if ($Changes.Contains('services')) {

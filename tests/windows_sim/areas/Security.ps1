@@ -2,6 +2,8 @@
 #   "accounts": { "S-1-5-80-0": "NT SERVICE\\ALL SERVICES", ... }   SID <-> name, as LSA translates
 #   "rights":   { "SeServiceLogonRight": [ "S-1-5-80-0", ... ] }     holders, as LSA enumerates them
 #   "execution_policy": { "MachinePolicy": "Undefined", "LocalMachine": "RemoteSigned", ... }
+#   (an ExecutionPolicy value under HKLM:\SOFTWARE\Policies\Microsoft\Windows\PowerShell or
+#   HKLM:\SOFTWARE\Microsoft\PowerShell\1\ShellIds\Microsoft.PowerShell wins for its scope, as on Windows)
 
 Function Get-WinSimRightHolder {
     <# SIDs holding a right; a right the scenario does not list has none. #>
@@ -51,11 +53,27 @@ Function Get-WinSimAccountSid {
 }
 
 $script:PolicyScopes = 'MachinePolicy', 'UserPolicy', 'Process', 'CurrentUser', 'LocalMachine'
+$script:PolicyKeys = [ordered]@{
+    MachinePolicy = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\PowerShell'
+    LocalMachine = 'HKLM:\SOFTWARE\Microsoft\PowerShell\1\ShellIds\Microsoft.PowerShell'
+}
 
 Register-WinSimHandler -Command 'Get-ExecutionPolicy' -Handler {
     param ($Bound, $SetName, $Cmdlet)
     $policy = Get-WinSimSection -Name execution_policy
-    $of = { param($scope) if ($policy.Contains($scope)) { [string]$policy[$scope] } else { 'Undefined' } }
+    $of = {
+        param($scope)
+        # Windows keeps the two machine scopes in the registry: a value there wins (what win_regedit set).
+        if ($script:PolicyKeys.Contains($scope)) {
+            $values = Get-WinSimRegistryValues -Path $script:PolicyKeys[$scope]
+            foreach ($name in $values.Keys) {
+                if ($name -eq 'ExecutionPolicy' -and $values[$name]) {
+                    return [string]$values[$name]
+                }
+            }
+        }
+        if ($policy.Contains($scope)) { [string]$policy[$scope] } else { 'Undefined' }
+    }
     if ($Bound['List']) {
         foreach ($scope in $script:PolicyScopes) {
             [pscustomobject]@{ Scope = $scope; ExecutionPolicy = & $of $scope }

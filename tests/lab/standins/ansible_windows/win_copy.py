@@ -1,33 +1,42 @@
+#!/usr/bin/python
+# Lab stand-in (tests/lab/README.md): the real one is an action plugin that transfers the file over the
+# connection to a C:\ path, which Linux has no drive for.
 from __future__ import annotations
 
-DOCUMENTATION = RETURN = None  # replaced by tests/lab/build_lab.py with the real module's docs
+DOCUMENTATION = """
+module: win_copy
+short_description: Lab stand-in of ansible.windows.win_copy on the WinSim host description
+description: [The controller file O(src) (or O(content)) becomes O(dest) in the description's C(files).]
+options: {src: {type: path}, dest: {type: path}, content: {type: str}, force: {type: bool}}
+"""
 
 import hashlib
 import os
 
-from ansible_collections.entra_lab.sim.plugins.module_utils.lab_host import StandinFailure, run_standin
+from ansible_collections.entra_lab.sim.plugins.module_utils.winsim import StandinFailure, run_standin
+
+# type str for dest: a Windows path must not get POSIX ~/$VAR expansion
+SPEC = {"src": {"type": "path"}, "dest": {"type": "str", "required": True}, "content": {"type": "str", "no_log": True},
+        "force": {"type": "bool", "default": True}}
 
 
 def behave(module, host):
-    # The real win_copy is an action plugin that transfers a controller file; in the
-    # lab the "host" shares the controller's file system, so the source is read directly.
     p = module.params
     if p["content"] is not None:
         data = p["content"].encode()
-    else:
-        if not p["src"] or not os.path.isfile(p["src"]):
-            raise StandinFailure("Cannot find or access src '%s' on the controller" % p["src"])
+    elif p["src"] and os.path.isfile(p["src"]):
         with open(p["src"], "rb") as f:
             data = f.read()
-    checksum = hashlib.sha1(data).hexdigest()
-    files = host.state.setdefault("files", {})
-    key = p["dest"].lower()
-    changed = files.get(key, {}).get("checksum") != checksum and (p["force"] or key not in files)
+    else:
+        raise StandinFailure("Cannot find or access src '%s' on the controller" % p["src"])
+    files = host.section("files", {})
+    key = next((k for k in files if k.lower() == p["dest"].lower()), p["dest"])
+    entry = {"content": data.decode("utf-8", "replace")}
+    changed = files.get(key) != entry and (p["force"] or key not in files)
     if changed:
-        files[key] = {"path": p["dest"], "checksum": checksum, "size": len(data), "source": p["src"]}
-    return changed, {"dest": p["dest"], "checksum": checksum, "size": len(data), "src": p["src"],
-                     "operation": "file_copy", "original_basename": os.path.basename(p["src"] or "content")}
+        files[key] = entry
+    return changed, {"dest": p["dest"], "src": p["src"], "checksum": hashlib.sha1(data).hexdigest(), "size": len(data)}
 
 
 if __name__ == "__main__":
-    run_standin(DOCUMENTATION, RETURN, behave)
+    run_standin(SPEC, behave)

@@ -1,29 +1,54 @@
+#!/usr/bin/python
+# Lab stand-in (tests/lab/README.md): the real module needs the Windows registry provider.
 from __future__ import annotations
 
-DOCUMENTATION = RETURN = None  # replaced by tests/lab/build_lab.py with the real module's docs
+DOCUMENTATION = """
+module: win_regedit
+short_description: Lab stand-in of ansible.windows.win_regedit on the WinSim host description
+description:
+  - Sets or removes a value in the description's C(registry). The LocalMachine execution policy value is
+    the description's C(execution_policy.LocalMachine), which Get-ExecutionPolicy reads there.
+options: {path: {type: str}, name: {type: str}, data: {type: raw}, type: {type: str}, state: {type: str}}
+"""
 
-from ansible_collections.entra_lab.sim.plugins.module_utils.lab_host import registry_get, registry_set, run_standin
+from ansible_collections.entra_lab.sim.plugins.module_utils.winsim import StandinFailure, run_standin
+
+SPEC = {"path": {"type": "str", "required": True, "aliases": ["key"]},
+        "name": {"type": "str", "aliases": ["entry", "value"]},
+        "data": {"type": "raw"},
+        "type": {"type": "str", "default": "string", "aliases": ["datatype"],
+                 "choices": ["none", "binary", "dword", "expandstring", "multistring", "string", "qword"]},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]}}
+POLICY_KEY = "HKLM:\\SOFTWARE\\Microsoft\\PowerShell\\1\\ShellIds\\Microsoft.PowerShell"
 
 
 def behave(module, host):
     p = module.params
-    if p["state"] == "absent":
-        before = registry_get(host, p["path"], p["name"])
-        if before is None:
-            return False, {"data_changed": False, "data_type_changed": False}
-        registry_set(host, p["path"], p["name"], None)
-        return True, {"data_changed": True, "data_type_changed": False}
+    if not p["name"]:
+        raise StandinFailure("lab: win_regedit without a value name is not simulated")
     data = p["data"]
     if p["type"] in ("dword", "qword") and data is not None:
         data = int(str(data), 0)
-    before = registry_get(host, p["path"], p["name"])
-    if before == data:
-        return False, {"data_changed": False, "data_type_changed": False}
-    registry_set(host, p["path"], p["name"], data)
-    host.record("registry", "Set-ItemProperty -Path '%s' -Name '%s' -Value %r" % (p["path"], p["name"], data))
-    return True, {"data_changed": True, "data_type_changed": False,
-                  "diff": {"before": {p["name"]: before}, "after": {p["name"]: data}}}
+    present = p["state"] == "present"
+    if host.registry_path(p["path"]).lower() == POLICY_KEY.lower() and p["name"].lower() == "executionpolicy":
+        policy = host.section("execution_policy", {})
+        before = policy.get("LocalMachine", "Undefined")
+        policy["LocalMachine"] = data if present else "Undefined"
+        return before != policy["LocalMachine"], {"data_changed": before != policy["LocalMachine"],
+                                                  "data_type_changed": False}
+    key, values = host.registry_key(p["path"], create=present)
+    name = next((n for n in values or {} if n.lower() == p["name"].lower()), p["name"])
+    before = (values or {}).get(name)
+    if not present:
+        if values is None or name not in values:
+            return False, {"data_changed": False, "data_type_changed": False}
+        del values[name]
+        return True, {"data_changed": True, "data_type_changed": False}
+    if key is None:
+        raise StandinFailure("lab: registry key %s not created" % p["path"])
+    values[name] = data
+    return before != data, {"data_changed": before != data, "data_type_changed": False}
 
 
 if __name__ == "__main__":
-    run_standin(DOCUMENTATION, RETURN, behave)
+    run_standin(SPEC, behave)

@@ -1,40 +1,44 @@
+#!/usr/bin/python
+# Lab stand-in (tests/lab/README.md): the real module drives the Service Control Manager (advapi32).
 from __future__ import annotations
 
-DOCUMENTATION = RETURN = None  # replaced by tests/lab/build_lab.py with the real module's docs
+DOCUMENTATION = """
+module: win_service
+short_description: Lab stand-in of ansible.windows.win_service on the WinSim host description
+description: [Start mode and state of a service of the description's C(services) list.]
+options: {name: {type: str}, start_mode: {type: str}, state: {type: str}}
+"""
 
-from ansible_collections.entra_lab.sim.plugins.module_utils.lab_host import (
-    StandinFailure, find_service, run_standin)
+from ansible_collections.entra_lab.sim.plugins.module_utils.winsim import StandinFailure, run_standin
 
-_MODES = {"auto": "Auto", "delayed": "Auto", "manual": "Manual", "disabled": "Disabled"}
+SPEC = {"name": {"type": "str", "required": True},
+        "start_mode": {"type": "str", "choices": ["auto", "delayed", "disabled", "manual"]},
+        "state": {"type": "str", "choices": ["absent", "paused", "started", "stopped", "restarted"]}}
+START_TYPES = {"auto": "Automatic", "delayed": "AutomaticDelayedStart", "manual": "Manual", "disabled": "Disabled"}
 
 
 def behave(module, host):
     p = module.params
-    svc = find_service(host, p["name"])
+    svc = host.service(p["name"])
     if svc is None:
         if p["state"] == "absent":
             return False, {"exists": False, "name": p["name"]}
         raise StandinFailure("Service '%s' is not installed, need to set 'path' to create a new service"
                              % p["name"], exists=False)
-    changed = False
-    if p["start_mode"] and svc.get("start_mode") != _MODES[p["start_mode"]]:
-        svc["start_mode"] = _MODES[p["start_mode"]]
-        changed = True
+    before = dict(svc)
+    if p["start_mode"]:
+        svc["StartType"] = START_TYPES[p["start_mode"]]
     if p["state"] in ("started", "restarted"):
-        if svc.get("start_mode") == "Disabled":
-            raise StandinFailure("Failed to start service %s: the service is disabled" % p["name"])
-        if svc.get("state") != "Running" or p["state"] == "restarted":
-            svc["state"] = "Running"
-            changed = True
-    elif p["state"] == "stopped" and svc.get("state") != "Stopped":
-        svc["state"] = "Stopped"
-        changed = True
-    if changed:
-        host.record("service", "Set-Service -Name %s (start_mode=%s, state=%s)"
-                    % (p["name"], p["start_mode"], p["state"]))
-    return changed, {"exists": True, "name": p["name"], "start_mode": (svc.get("start_mode") or "").lower(),
-                     "state": (svc.get("state") or "").lower()}
+        if svc.get("StartType") == "Disabled" or svc.get("start_error"):
+            raise StandinFailure("Failed to start service %s: %s" % (
+                p["name"], svc.get("start_error") or "the service is disabled"))
+        svc["Status"] = "Running"
+    elif p["state"] == "stopped":
+        svc["Status"] = "Stopped"
+    changed = svc != before or p["state"] == "restarted"
+    return changed, {"exists": True, "name": svc["Name"], "state": svc["Status"].lower(),
+                     "start_mode": {v: k for k, v in START_TYPES.items()}.get(svc.get("StartType"), "")}
 
 
 if __name__ == "__main__":
-    run_standin(DOCUMENTATION, RETURN, behave)
+    run_standin(SPEC, behave)

@@ -1,57 +1,48 @@
+#!/usr/bin/python
+# Lab stand-in (tests/lab/README.md): the real module calls LSA (advapi32), which Linux lacks.
 from __future__ import annotations
 
-DOCUMENTATION = RETURN = None  # replaced by tests/lab/build_lab.py with the real module's docs
+DOCUMENTATION = """
+module: win_user_right
+short_description: Lab stand-in of ansible.windows.win_user_right on the WinSim host description
+description: [Changes the SID list of O(name) in the description's C(rights); names resolve through C(accounts).]
+options: {name: {type: str}, users: {type: list}, action: {type: str}}
+"""
 
-from ansible_collections.entra_lab.sim.plugins.module_utils.lab_host import resolve_sid, run_standin
+from ansible_collections.entra_lab.sim.plugins.module_utils.winsim import run_standin
+
+SPEC = {"name": {"type": "str", "required": True},
+        "users": {"type": "list", "elements": "str", "required": True},
+        "action": {"type": "str", "default": "set", "choices": ["add", "remove", "set"]}}
+
+
+def gpo_holders(host, right):
+    """SIDs a GPO (RSoP precedence 1, not the local policy) sets for the right, or None."""
+    for setting in host.section("cim", {}).get("root\\rsop\\computer:RSOP_UserPrivilegeRight") or []:
+        if setting.get("UserRight") == right and setting.get("precedence") == 1 and setting.get("GPOID") != "LocalGPO":
+            return [host.sid_of(a) for a in setting.get("AccountList") or [] if a]
+    return None
 
 
 def behave(module, host):
     p = module.params
-    right = host.state["rights"].setdefault(p["name"], {
-        "name": p["name"], "display_name": p["name"], "holders": [],
-        "gpo": {"defined": False, "name": None, "id": None, "precedence": None, "account_list": []}})
-    current = {h["sid"]: h for h in right["holders"]}
-    # Accounts this host knows (service accounts, current holders): a SID resolves to its name,
-    # a name to its SID, as LookupAccountSid/LookupAccountName would on the real host.
-    known = {}
-    for svc in host.state.get("service_accounts", {}).values():
-        acct = svc.get("account") or {}
-        if acct.get("sid") and acct.get("name"):
-            known[acct["sid"].upper()] = acct["name"]
-    for r in host.state["rights"].values():
-        for h in r.get("holders", []):
-            known.setdefault(h["sid"].upper(), h["name"])
-    by_name = {n.lower(): s for s, n in known.items()}
-    wanted = {}
-    for user in p["users"] or []:
-        if user.lower() in by_name:
-            sid, name = by_name[user.lower()], user
-        else:
-            sid, name = resolve_sid(user)
-            name = known.get(sid, name)
-        wanted[sid] = {"sid": sid, "name": name}
-    before = sorted(h["name"] for h in current.values())
+    rights = host.section("rights", {})
+    before = list(rights.get(p["name"]) or [])
+    wanted = [host.sid_of(u) for u in p["users"]]
     if p["action"] == "add":
-        added = [wanted[s]["name"] for s in wanted if s not in current]
-        removed = []
-        new = dict(current, **wanted)
+        after = before + [s for s in wanted if s not in before]
     elif p["action"] == "remove":
-        added = []
-        removed = [current[s]["name"] for s in wanted if s in current]
-        new = {s: h for s, h in current.items() if s not in wanted}
+        after = [s for s in before if s not in wanted]
     else:
-        added = [wanted[s]["name"] for s in wanted if s not in current]
-        removed = [current[s]["name"] for s in current if s not in wanted]
-        new = wanted
-    right["holders"] = list(new.values())
-    changed = bool(added or removed)
-    if changed:
-        host.record("secedit", "LsaAddAccountRights/LsaRemoveAccountRights %s add=%s remove=%s"
-                    % (p["name"], added, removed))
-    return changed, {"added": added, "removed": removed,
-                     "diff": {"before": {p["name"]: before},
-                              "after": {p["name"]: sorted(h["name"] for h in new.values())}}}
+        after = wanted
+    added = [host.name_of(s) for s in after if s not in before]
+    removed = [host.name_of(s) for s in before if s not in after]
+    # LSA takes the change; a GPO that defines the right puts its own list back at the next
+    # policy refresh, which the lab makes happen at once (the grant does not last).
+    policy = gpo_holders(host, p["name"])
+    rights[p["name"]] = after if policy is None else policy
+    return bool(added or removed), {"added": added, "removed": removed}
 
 
 if __name__ == "__main__":
-    run_standin(DOCUMENTATION, RETURN, behave)
+    run_standin(SPEC, behave)

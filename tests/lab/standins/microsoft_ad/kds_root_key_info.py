@@ -1,19 +1,27 @@
+#!/usr/bin/python
+# Lab stand-in (tests/lab/README.md): the real module calls Get-KdsRootKey on a domain controller.
 from __future__ import annotations
 
-DOCUMENTATION = RETURN = None  # replaced by tests/lab/build_lab.py with the real module's docs
+DOCUMENTATION = """
+module: kds_root_key_info
+short_description: Lab stand-in of microsoft.ad.kds_root_key_info on the lab domain file
+description: [The domain file's C(kds_root_keys), in the real module's return format.]
+options: {key_id: {type: str}}
+"""
 
-from ansible_collections.entra_lab.sim.plugins.module_utils.lab_host import StandinFailure, run_standin
+from ansible_collections.entra_lab.sim.plugins.module_utils.winsim import run_standin
+
+SPEC = {"key_id": {"type": "str"}}
 
 
 def behave(module, host):
-    domain = host.domain
-    if domain is None:
-        raise StandinFailure("Failed to get KDS root keys: this host is not in a lab domain")
-    keys = domain.get("kds_root_keys", [])
-    if module.params.get("key_id"):
+    keys = [{"key_id": k.get("KeyId"), "effective_time": k.get("EffectiveTime"),
+             "creation_time": k.get("CreationTime", k.get("EffectiveTime")), "version_number": k.get("VersionNumber", 1)}
+            for k in host.domain().get("kds_root_keys") or []]
+    if module.params["key_id"]:
         keys = [k for k in keys if k["key_id"] == module.params["key_id"]]
     return False, {"kds_root_keys": keys}
 
 
 if __name__ == "__main__":
-    run_standin(DOCUMENTATION, RETURN, behave)
+    run_standin(SPEC, behave)

@@ -1,32 +1,39 @@
+#!/usr/bin/python
+# Lab stand-in (tests/lab/README.md): the real module calls Set-ADServiceAccount on a domain controller.
 from __future__ import annotations
 
-DOCUMENTATION = RETURN = None  # replaced by tests/lab/build_lab.py with the real module's docs
+DOCUMENTATION = """
+module: service_account
+short_description: Lab stand-in of microsoft.ad.service_account on the lab domain file
+description: [Only what the roles use; the Kerberos encryption types of an existing gMSA (C(msDS-SupportedEncryptionTypes) of its object).]
+options: {identity: {type: str}, kerberos_encryption_types: {type: dict}}
+"""
 
-from ansible_collections.entra_lab.sim.plugins.module_utils.lab_host import StandinFailure, run_standin
+from ansible_collections.entra_lab.sim.plugins.module_utils.winsim import StandinFailure, run_standin
 
-_BITS = {"des": 3, "rc4": 4, "aes128": 8, "aes256": 16}
+SPEC = {"identity": {"type": "str"}, "name": {"type": "str"},
+        "kerberos_encryption_types": {"type": "dict", "options": {"set": {"type": "list", "elements": "str"}}}}
+BITS = {"des": 3, "rc4": 4, "aes128": 8, "aes256": 16}
 
 
 def behave(module, host):
-    # Only what the roles use: Kerberos encryption types of an existing gMSA.
     p = module.params
-    name = p.get("identity") or p.get("name")
-    domain = host.domain or {}
-    obj = domain.get("gmsas", {}).get(name) or domain.get("gmsas", {}).get((name or "") + "$")
-    if obj is None:
-        raise StandinFailure("Failed to find service account '%s'" % name)
-    enc = p.get("kerberos_encryption_types") or {}
-    if not enc.get("set"):
-        return False, {"distinguished_name": "CN=%s,CN=Managed Service Accounts" % name.rstrip("$")}
-    want = 0
-    for t in enc["set"]:
-        want |= _BITS[t.lower()]
-    changed = obj.get("encryption_types") != want
-    obj["encryption_types"] = want
-    if changed:
-        host.record("cmdlet", "Set-ADServiceAccount -Identity %s -KerberosEncryptionType %s" % (name, ",".join(enc["set"])))
-    return changed, {"distinguished_name": "CN=%s,CN=Managed Service Accounts" % name.rstrip("$")}
+    wanted = (p["identity"] or p["name"] or "").lower()
+    objects = host.domain().get("objects") or {}
+    dn = next((dn for dn, obj in objects.items() if wanted in (
+        dn.lower(), str(obj.get("sAMAccountName", "")).lower(), str(obj.get("sAMAccountName", "")).lower().rstrip("$"),
+        dn.split(",")[0][3:].lower())), None)
+    if dn is None:
+        raise StandinFailure("Failed to find service account '%s'" % wanted)
+    obj = objects[dn]
+    types = (p["kerberos_encryption_types"] or {}).get("set")
+    changed = False
+    if types:
+        bits = sum(BITS[t.lower()] for t in types)
+        changed = obj.get("msDS-SupportedEncryptionTypes") != bits
+        obj["msDS-SupportedEncryptionTypes"] = bits
+    return changed, {"distinguished_name": dn, "sid": obj.get("objectSid")}
 
 
 if __name__ == "__main__":
-    run_standin(DOCUMENTATION, RETURN, behave)
+    run_standin(SPEC, behave)
