@@ -93,16 +93,17 @@ def main(argv: list[str] | None = None) -> int:
         collections, wrapper = build(work, pwsh)
         modules = {"powershell": f"hybrid_identity.entra_sync.{args.module}", "python": "ansible.builtin.ping"}
         samples: dict[str, list[tuple[float, float]]] = {k: [] for k in modules}
-        for _ in range(args.repeat):
+        for _run in range(args.repeat):
             for kind, module in modules.items():
                 samples[kind].append(one_call(module, collections, wrapper))
     print(f"one module call through `ansible -c local` ({args.repeat} runs each, {os.cpu_count()} cores)")
     for kind, module in modules.items():
-        walls = [w for w, _ in samples[kind]]
-        cpus = [c for _, c in samples[kind]]
+        walls = [wall for wall, _cpu in samples[kind]]
+        cpus = [cpu for _wall, cpu in samples[kind]]
         print(f"  {kind:10} {module:45} wall best {min(walls):5.2f} s, median {statistics.median(walls):5.2f} s;"
               f" CPU median {statistics.median(cpus):5.2f} s")
-    ratio = statistics.median(w for w, _ in samples["powershell"]) / statistics.median(w for w, _ in samples["python"])
+    ratio = (statistics.median(wall for wall, _cpu in samples["powershell"])
+             / statistics.median(wall for wall, _cpu in samples["python"]))
     print(f"  PowerShell / Python wall (medians): {ratio:.2f}x")
     return 0
 

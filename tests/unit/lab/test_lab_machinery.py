@@ -135,8 +135,8 @@ def test_a_standin_takes_only_options_the_real_module_documents(standin, collect
 def _run(lab_dir, fqcn, host, params, check_mode=False):
     """A stand-in's behaviour on a host's files, as its python wrapper would run it."""
     ns, coll, mod = fqcn.split(".")
-    standin = _load("lab_standin_" + mod, os.path.join(lab_dir, "collections", "ansible_collections", ns, coll,
-                                                        "plugins", "modules", mod + ".py"))
+    path = os.path.join(lab_dir, "collections", "ansible_collections", ns, coll, "plugins", "modules", mod + ".py")
+    standin = _load("lab_standin_" + mod, path)
     state = os.path.join(lab_dir, "state")
     domain = os.path.join(state, "domains", "contoso.com.json")
     target = winsim.WinSimHost(os.path.join(state, "hosts", host + ".json"), domain)
